@@ -1,0 +1,60 @@
+"""Alembic environment for lmsdb.
+
+Run by `alembic ...` from the project root and by the `lmsdb` command (which hands over its
+own engine in ``config.attributes["engine"]``). The database URL follows the same rule as the
+command line: $LMSDB_DATABASE_URL, else ``sqlalchemy.url`` from the config, else
+sqlite:///lmsdb.sqlite.
+"""
+
+from __future__ import annotations
+
+import os
+from logging.config import fileConfig
+
+from alembic import context
+
+from lmsdb.db import DEFAULT_URL, ENV_VAR, make_engine
+from lmsdb.models import Base
+
+config = context.config
+if config.config_file_name is not None and config.attributes.get("engine") is None:
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
+
+target_metadata = Base.metadata
+
+
+def database_url() -> str:
+    return os.environ.get(ENV_VAR) or config.get_main_option("sqlalchemy.url") or DEFAULT_URL
+
+
+def run_migrations_offline() -> None:
+    context.configure(
+        url=database_url(),
+        target_metadata=target_metadata,
+        literal_binds=True,
+        render_as_batch=True,
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    engine = config.attributes.get("engine") or make_engine(database_url())
+    with engine.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            # SQLite cannot ALTER most things in place; batch mode copies the table.
+            render_as_batch=True,
+            compare_type=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+        connection.commit()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

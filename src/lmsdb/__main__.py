@@ -1,0 +1,3 @@
+from lmsdb.cli import main
+
+main()

@@ -1,0 +1,268 @@
+"""The ``lmsdb`` command: thin wrappers that parse arguments, call one function, print.
+
+Heavy modules (SQLAlchemy, Alembic, pydantic) are imported inside the commands that need
+them, so that ``lmsdb --help`` starts fast. Data goes to stdout, chatter to stderr.
+Exit codes: 0 success; 1 bad input or a failed import/export; 2 a usage error, or a SQL
+statement that was refused, failed or timed out.
+"""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from sqlalchemy import Engine
+
+EPILOG_DB = (
+    "The database is --db URL, else $LMSDB_DATABASE_URL, else sqlite:///lmsdb.sqlite "
+    "in the working directory."
+)
+
+
+def _engine(ctx: click.Context) -> Engine:
+    from lmsdb.db import make_engine, resolve_url
+
+    return make_engine(resolve_url(ctx.obj.get("db")))
+
+
+def _say(msg: str) -> None:
+    click.echo(msg, err=True)
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """Turn lmsdb's own errors into a message on stderr and an exit code, no traceback."""
+    from lmsdb.diagnostics import LmsdbError, SourceError
+
+    try:
+        yield
+    except LmsdbError as e:
+        _say(str(e) if isinstance(e, SourceError) else f"lmsdb: error: {e}")
+        sys.exit(e.exit_code)
+
+
+@contextmanager
+def _output(path: str | None) -> Iterator[Any]:
+    if path is None or path == "-":
+        yield sys.stdout
+        sys.stdout.flush()
+    else:
+        with open(path, "w", encoding="utf-8", newline="\n") as f:
+            yield f
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+             epilog=EPILOG_DB)
+@click.option("--db", metavar="URL", help="Database URL (sqlite:///file.sqlite, postgresql://...).")
+@click.version_option(package_name="lmsdb")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None) -> None:
+    """Keep a curated list of research papers as a real database.
+
+    \b
+    Two minutes with lmsdb:
+      lmsdb import seeds/awesome-lm-system.md      # markdown list -> ./lmsdb.sqlite
+      lmsdb export bib -o papers.bib               # BibTeX for LaTeX
+      lmsdb export md -o README.md                 # the list, regenerated
+      lmsdb sql "select year, count(*) from papers group by year"
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["db"] = db
+
+
+@cli.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Print what would change; write nothing.")
+@click.option("--prune", is_flag=True,
+              help="Delete papers, frameworks and sections that are no longer in the list.")
+@click.option("--lenient", is_flag=True,
+              help="Import a paper whose framework link matches no framework, without the link.")
+@click.pass_context
+def import_cmd(ctx: click.Context, file: str, dry_run: bool, prune: bool, lenient: bool) -> None:
+    """Import (or re-sync) an awesome list in markdown.
+
+    Papers listed in several sections become one paper in several categories; venues are
+    canonicalised; re-importing a newer version of the list updates the database to match
+    it. The import is one transaction: on any error nothing is written, and the error names
+    the file and line.
+
+    \b
+    Examples:
+      lmsdb import seeds/awesome-lm-system.md
+      lmsdb import --dry-run new-version.md        # show the diff, change nothing
+      lmsdb --db sqlite:///field.sqlite import list.md
+    """
+    from lmsdb.diagnostics import Diagnostics
+    from lmsdb.importer import import_markdown
+
+    diags = Diagnostics()
+    with _errors(), _progress("import") as progress:
+        try:
+            report = import_markdown(_engine(ctx), file, prune=prune, dry_run=dry_run,
+                                     lenient=lenient, diags=diags, progress=progress)
+        finally:
+            for d in diags.items:
+                _say(str(d))
+    if dry_run:
+        diff = report.diff()
+        if diff:
+            click.echo(diff)
+    _say(report.summary())
+
+
+@contextmanager
+def _progress(what: str) -> Iterator[Any]:
+    """A progress callback drawing on stderr only when it is a terminal."""
+    from tqdm import tqdm
+
+    bar = tqdm(desc=what, unit=" rows", file=sys.stderr, disable=None, leave=False,
+               delay=1.0)
+    try:
+        yield bar.update
+    finally:
+        bar.close()
+
+
+@cli.group("export")
+def export_group() -> None:
+    """Write the database as BibTeX or as the markdown list."""
+
+
+@export_group.command("bib")
+@click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
+@click.option("--unicode", is_flag=True, help="Keep non-ASCII characters (for biber).")
+@click.pass_context
+def export_bib(ctx: click.Context, output: str | None, unicode: bool) -> None:
+    """Write one BibTeX entry per paper.
+
+    \b
+    Examples:
+      lmsdb export bib -o papers.bib
+      lmsdb export bib | grep -c '^@'
+    """
+    from lmsdb.exporters import bibtex
+
+    engine = _engine(ctx)
+    with _errors():
+        _need_schema(engine)
+        with engine.connect() as conn, _output(output) as out:
+            n = bibtex.write(conn, out, unicode=unicode)
+    _say(f"wrote {n} BibTeX entries" + (f" to {output}" if output else ""))
+
+
+@export_group.command("md")
+@click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
+@click.pass_context
+def export_md(ctx: click.Context, output: str | None) -> None:
+    """Regenerate the awesome list (markdown) from the database.
+
+    \b
+    Examples:
+      lmsdb export md -o README.md
+    """
+    from lmsdb.exporters import markdown
+
+    engine = _engine(ctx)
+    with _errors():
+        _need_schema(engine)
+        with engine.connect() as conn, _output(output) as out:
+            n = markdown.write(conn, out)
+    _say(f"wrote {n} paper rows" + (f" to {output}" if output else ""))
+
+
+def _need_schema(engine: Engine) -> None:
+    from lmsdb import db
+
+    db.ensure_schema(engine)
+
+
+@cli.command("sql")
+@click.argument("sql_text", metavar="QUERY")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "jsonl"]),
+              default="table", show_default=True, help="Output format.")
+@click.option("--no-headers", is_flag=True, help="Omit the header row (table, csv, tsv).")
+@click.option("-p", "--param", "params", nargs=2, multiple=True, metavar="NAME VALUE",
+              help="Bind :NAME to VALUE (repeatable).")
+@click.option("--write", is_flag=True, help="Allow statements that change the database.")
+@click.option("--timeout", type=float, default=5.0, show_default=True, metavar="SECONDS",
+              help="Stop a query that runs longer (0: no limit).")
+@click.pass_context
+def sql_cmd(ctx: click.Context, sql_text: str, fmt: str, no_headers: bool,
+            params: tuple[tuple[str, str], ...], write: bool, timeout: float) -> None:
+    """Run a SQL query and print the rows.
+
+    Read-only unless --write: a statement that would change the database is refused (exit
+    code 2) by the database engine itself, not by reading the SQL text.
+
+    \b
+    Examples:
+      lmsdb sql "select count(*) from papers"
+      lmsdb sql "select p.title from papers p join venues v on v.id = p.venue_id
+                 join paper_frameworks pf on pf.paper_id = p.id
+                 join frameworks f on f.id = pf.framework_id
+                 where p.year = 2022 and v.name = 'OSDI' and f.slug = 'alpa'"
+      lmsdb sql "select * from papers where year = :y" -p y 2022 --format csv
+    """
+    from lmsdb import query
+    from lmsdb.output import write_rows
+
+    engine = _engine(ctx)
+    with _errors():
+        if engine.dialect.name != "sqlite" or _sqlite_exists(engine):
+            _need_schema(engine)
+        result = query.run(engine, sql_text, dict(params), write=write, timeout=timeout or None)
+    if result.columns:
+        write_rows(sys.stdout, result.columns, result.rows, fmt, headers=not no_headers)
+    elif write:
+        _say(f"{result.rowcount} row(s) changed")
+
+
+def _sqlite_exists(engine: Engine) -> bool:
+    from pathlib import Path
+
+    return bool(engine.url.database) and Path(engine.url.database or "").exists()
+
+
+@cli.command("migrate")
+@click.option("--status", is_flag=True, help="Only print the current and newest revisions.")
+@click.pass_context
+def migrate_cmd(ctx: click.Context, status: bool) -> None:
+    """Upgrade the database schema to the newest revision (Alembic).
+
+    Prints the revision before and after. Every lmsdb command that needs the schema does
+    this by itself; run it explicitly to upgrade on your own schedule.
+
+    \b
+    Examples:
+      lmsdb migrate
+      lmsdb migrate --status
+    """
+    from lmsdb import db
+
+    engine = _engine(ctx)
+    with _errors():
+        if status:
+            current = db.current_revision(engine) if db.schema_exists(engine) else None
+            head = db.head_revision(engine)
+            click.echo(f"current: {current or 'none (empty database)'}")
+            click.echo(f"newest:  {head}")
+            if current != head:
+                _say("the database is behind: run `lmsdb migrate`")
+            return
+        revs = db.upgrade(engine)
+    click.echo(f"before: {revs.before or 'none (empty database)'}")
+    click.echo(f"after:  {revs.after}")
+
+
+def main() -> None:
+    cli(prog_name="lmsdb")
+
+
+if __name__ == "__main__":
+    main()

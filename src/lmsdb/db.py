@@ -1,0 +1,104 @@
+"""Database URL resolution, engines, and schema upgrades through Alembic."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+
+ENV_VAR = "LMSDB_DATABASE_URL"
+DEFAULT_URL = "sqlite:///lmsdb.sqlite"
+
+
+def resolve_url(cli_url: str | None = None) -> str:
+    """The database URL: ``--db``, else ``$LMSDB_DATABASE_URL``, else ./lmsdb.sqlite."""
+    return cli_url or os.environ.get(ENV_VAR) or DEFAULT_URL
+
+
+def make_engine(url: str) -> Engine:
+    """An engine with SQLite set up for integrity (foreign keys) and bulk speed (WAL)."""
+    engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys = ON")
+    cur.close()
+
+
+def migrations_dir() -> Path:
+    """Where the Alembic scripts are: inside the installed package, or the source tree's."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "migrations", here.parents[1] / "migrations"):
+        if (candidate / "env.py").is_file():
+            return candidate
+    raise RuntimeError(f"lmsdb: cannot find the migrations directory near {here}")
+
+
+def alembic_config(engine: Engine):  # type: ignore[no-untyped-def]
+    """An Alembic Config that runs on ``engine`` (env.py picks the connection up)."""
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir()))
+    cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+@dataclass(frozen=True)
+class Revisions:
+    before: str | None
+    after: str | None
+    head: str | None
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision(engine: Engine) -> str | None:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+
+
+def upgrade(engine: Engine, target: str = "head") -> Revisions:
+    """Upgrade the schema to ``target``; returns the revision before and after."""
+    from alembic import command
+
+    before = current_revision(engine)
+    head = head_revision(engine)
+    if before != head or target != "head":
+        command.upgrade(alembic_config(engine), target)
+    return Revisions(before, current_revision(engine), head)
+
+
+def downgrade(engine: Engine, target: str) -> None:
+    from alembic import command
+
+    command.downgrade(alembic_config(engine), target)
+
+
+def ensure_schema(engine: Engine) -> None:
+    """Create or upgrade the schema so that a command can run on it."""
+    upgrade(engine)
+
+
+def schema_exists(engine: Engine) -> bool:
+    """Whether the database exists and has been migrated at least once (never creates it)."""
+    if engine.dialect.name == "sqlite":
+        path = engine.url.database
+        if not path or path == ":memory:":
+            return False
+        if not Path(path).exists():
+            return False
+    return current_revision(engine) is not None

@@ -1,0 +1,46 @@
+"""Import a list file: scan, validate, sync -- all or nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from lmsdb import db
+from lmsdb.diagnostics import Diagnostics, LmsdbError
+from lmsdb.records import from_markdown
+from lmsdb.sources.markdown import parse_file
+from lmsdb.sync import SyncReport, plan_and_apply
+
+
+def import_markdown(
+    engine: Engine,
+    path: str | Path,
+    *,
+    prune: bool = False,
+    dry_run: bool = False,
+    lenient: bool = False,
+    diags: Diagnostics | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> SyncReport:
+    """Import an awesome list into the database at ``engine``.
+
+    Every row is validated before anything is written; the writes run in one transaction,
+    so on any error the database is left exactly as it was.
+    """
+    diags = diags if diags is not None else Diagnostics()
+    records = from_markdown(parse_file(path, diags), diags, lenient=lenient)
+    if dry_run and not db.schema_exists(engine):
+        # Nothing to compare with; do not create a database just to say what would change.
+        return plan_and_apply(None, records, prune=prune, dry_run=True, progress=progress)
+    if not dry_run:
+        db.ensure_schema(engine)
+    elif (rev := db.current_revision(engine)) != db.head_revision(engine):
+        raise LmsdbError(f"the database is at revision {rev}, not the newest: "
+                         "run `lmsdb migrate` before a dry run (a dry run writes nothing)")
+    with engine.begin() as conn:
+        report = plan_and_apply(conn, records, prune=prune, dry_run=dry_run, progress=progress)
+        if dry_run:
+            conn.rollback()
+    return report

@@ -1,0 +1,540 @@
+"""Title conversions between inline HTML, plain Unicode and BibTeX-safe LaTeX.
+
+Titles in the curated lists are plain text with the odd bit of inline HTML
+(``H<sub>2</sub>O``).  :func:`title_to_latex` runs once per title in the
+BibTeX export (100,000 titles in the benchmark), so the common case -- a
+printable-ASCII title with no LaTeX special character -- takes a fast path
+of one regex search plus one regex substitution.
+
+:func:`latex_to_plain` is the inverse.  For every title ``t``::
+
+    latex_to_plain(title_to_latex(t)) == html_to_plain(t)
+
+>>> title_to_latex("DeepSpeed-MoE: Advancing Mixture-of-Experts Inference")
+'{DeepSpeed-MoE}: Advancing {Mixture-of-Experts} Inference'
+>>> title_to_latex("H<sub>2</sub>O & Über")
+'{H\\\\textsubscript{2}O} \\\\& {\\\\"U}ber'
+>>> latex_to_plain('{H\\\\textsubscript{2}O} \\\\& {\\\\"U}ber')
+'H2O & Über'
+"""
+
+from __future__ import annotations
+
+import codecs
+import html
+import re
+from functools import lru_cache
+
+import latexcodec  # noqa: F401  (importing registers the "latex"/"ulatex" codecs)
+
+__all__ = ["html_to_plain", "latex_to_plain", "title_to_latex"]
+
+# --------------------------------------------------------------------------
+# Inline HTML
+# --------------------------------------------------------------------------
+
+# Only names of real HTML elements are treated as tags, so that a literal
+# "<" in a title ("x<y and z>w", "<5%") survives.
+_HTML_ELEMENTS = (
+    "a|abbr|acronym|b|bdi|bdo|big|blockquote|br|cite|code|del|dfn|div|em|font|"
+    "h[1-6]|hr|i|img|ins|kbd|mark|math|mi|mn|mo|mrow|msub|msup|mtext|p|q|s|samp|"
+    "small|span|strike|strong|sub|sup|time|tt|u|var|wbr"
+)
+_TAG_RE = re.compile(
+    r"<!--.*?-->|<(?P<close>/)?(?P<name>"
+    + _HTML_ELEMENTS
+    + r")(?=[\s/>])[^<>]*?(?P<selfclose>/)?>",
+    re.I | re.S,
+)
+# HTML formatting that has a LaTeX counterpart; any other tag is dropped.
+_FORMAT_COMMANDS = {
+    "sub": "textsubscript",
+    "sup": "textsuperscript",
+    "i": "emph",
+    "em": "emph",
+    "b": "textbf",
+    "strong": "textbf",
+}
+
+_TEXT, _OPEN, _CLOSE = 0, 1, 2
+
+
+def _unescape(text: str) -> str:
+    return html.unescape(text) if "&" in text else text
+
+
+def html_to_plain(title: str) -> str:
+    """Drop inline HTML tags from a title and decode character entities.
+
+    >>> html_to_plain("H<sub>2</sub>O")
+    'H2O'
+    >>> html_to_plain("<i>Q&amp;A</i> &lt;3")
+    'Q&A <3'
+    >>> html_to_plain("no markup")
+    'no markup'
+    """
+    if "<" not in title and "&" not in title:
+        return title
+    if "<" not in title:
+        return html.unescape(title)
+    # Entities are decoded per text segment, exactly as _lex_html does, so
+    # that both agree on (pathological) entities cut by a tag.
+    out: list[str] = []
+    pos = 0
+    for m in _TAG_RE.finditer(title):
+        out.append(_unescape(title[pos : m.start()]))
+        pos = m.end()
+    out.append(_unescape(title[pos:]))
+    return "".join(out)
+
+
+def _lex_html(title: str) -> list[tuple[int, str]]:
+    """Split a title into text, open-command and close-command items.
+
+    Formatting tags are made well nested (a stray close tag is ignored,
+    a close tag closes any inner tags left open, tags still open at the end
+    are closed) so that the LaTeX output always has balanced braces.
+    Adjacent text items are merged, so that a dropped tag can not hide a
+    ligature ("a-<span>-b" still gets "-{}-").
+    """
+    items: list[tuple[int, str]] = []
+
+    def add_text(text: str) -> None:
+        if not text:
+            return
+        if items and items[-1][0] == _TEXT:
+            items[-1] = (_TEXT, items[-1][1] + text)
+        else:
+            items.append((_TEXT, text))
+
+    if "<" not in title:
+        add_text(_unescape(title))
+        return items
+    stack: list[str] = []
+    pos = 0
+    for m in _TAG_RE.finditer(title):
+        add_text(_unescape(title[pos : m.start()]))
+        pos = m.end()
+        name = m.group("name")
+        if name is None or m.group("selfclose"):
+            continue
+        cmd = _FORMAT_COMMANDS.get(name.lower())
+        if cmd is None:
+            continue
+        if m.group("close"):
+            if cmd in stack:
+                while True:
+                    top = stack.pop()
+                    items.append((_CLOSE, top))
+                    if top == cmd:
+                        break
+        else:
+            stack.append(cmd)
+            items.append((_OPEN, cmd))
+    add_text(_unescape(title[pos:]))
+    while stack:
+        items.append((_CLOSE, stack.pop()))
+    return items
+
+
+# --------------------------------------------------------------------------
+# Plain text -> LaTeX
+# --------------------------------------------------------------------------
+
+# Literal braces become \textbraceleft{} / \textbraceright{} rather than
+# \{ \}: BibTeX counts every brace in a field, escaped or not, so a title
+# with one "{" would make the .bib file unparseable.  < > | are not
+# BibTeX-special but print as inverted !, inverted ? and a dash in LaTeX's
+# default OT1 font encoding.
+_SPECIALS = {
+    "\\": r"\textbackslash{}",
+    "{": r"\textbraceleft{}",
+    "}": r"\textbraceright{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+    "<": r"\textless{}",
+    ">": r"\textgreater{}",
+    "|": r"\textbar{}",
+}
+_SPECIALS_TABLE = {ord(k): v for k, v in _SPECIALS.items()}
+
+# latexcodec writes these in forms that do not come back as the same
+# character ("'" for U+2019 reads back as an ASCII apostrophe, ",," is a
+# ligature only in T1), so they get an unambiguous text command instead.
+_ENCODE_OVERRIDES = {
+    "\u2018": r"\textquoteleft{}",
+    "\u2019": r"\textquoteright{}",
+    "\u201a": r"\quotesinglbase{}",
+    "\u201e": r"\quotedblbase{}",
+    "\u00ab": r"\guillemotleft{}",
+    "\u00bb": r"\guillemotright{}",
+    "\u2039": r"\guilsinglleft{}",
+    "\u203a": r"\guilsinglright{}",
+}
+
+
+def _encode_non_ascii(ch: str) -> str:
+    """LaTeX for one non-ASCII character, wrapped in braces.
+
+    The braces make it a BibTeX "special character" and keep it from
+    fusing with its neighbours (an en dash "--" next to a "-").  Every
+    candidate is checked to read back as ``ch`` through latex_to_plain;
+    a character with no such form (CJK, emoji, ...) is kept as Unicode,
+    which BibTeX passes through untouched.
+    """
+    candidates = []
+    if ch in _ENCODE_OVERRIDES:
+        candidates.append(_ENCODE_OVERRIDES[ch])
+    try:
+        candidates.append(codecs.encode(ch, "ulatex+ascii"))
+    except UnicodeEncodeError:
+        pass
+    for latex in candidates:
+        wrapped = "{" + latex + "}"
+        if latex_to_plain(wrapped) == ch:
+            return wrapped
+    return ch
+
+
+class _AsciiTable(dict[int, str]):
+    """str.translate table: LaTeX specials plus every non-ASCII character.
+
+    Entries are computed on first use and cached, so the latexcodec call
+    and its round-trip check happen once per distinct character per
+    process, and the per-title work stays inside str.translate.
+    """
+
+    def __missing__(self, cp: int) -> str:
+        value = chr(cp) if cp < 128 else _encode_non_ascii(chr(cp))
+        self[cp] = value
+        return value
+
+
+_ASCII_TABLE = _AsciiTable(_SPECIALS_TABLE)
+
+# TeX ligatures that would turn ASCII input into other characters
+# (-- en dash, `` and '' curly quotes, !` and ?` inverted marks) are broken
+# with an empty group.
+_LIGATURE_RE = re.compile(r"--|``|''|[!?]`")
+_LIGATURE_SPLIT_RE = re.compile(r"(?<=-)(?=-)|(?<=`)(?=`)|(?<=')(?=')|(?<=[!?])(?=`)")
+
+# Anything that needs more than brace protection sends a title to the
+# slow path: non-printable-ASCII, LaTeX/HTML specials, ligature sequences.
+_SLOW_RE = re.compile(r"[^\x20-\x7e]|[\\{}&%$#_~^<>|`]|--|''")
+# Fast-path brace protection: a space-delimited token whose first letter or
+# digit is followed somewhere by a capital is wrapped, minus its trailing
+# punctuation.  Leading punctuation ("(", '"') does not count as the first
+# character, so "(Deep" stays unprotected like "Deep".
+_FAST_PROTECT_RE = re.compile(r"(?<!\S)([^\sA-Za-z0-9]*[A-Za-z0-9]\S*?[A-Z]\S*?)([:,.;?!]*)(?!\S)")
+_TRAILING_PUNCT = ":,.;?!"
+_WS_SPLIT_RE = re.compile(r"([ \t\n\r\f\v]+)")  # ASCII whitespace separates words
+_FIRST_ALNUM_RE = re.compile(r"[^\W_]")
+_INNER_GROUP_RE = re.compile(r"\{[^{}]*\}")
+
+
+def _escape(text: str, table: dict[int, str]) -> str:
+    if _LIGATURE_RE.search(text):
+        return "{}".join(p.translate(table) for p in _LIGATURE_SPLIT_RE.split(text))
+    return text.translate(table)
+
+
+def _needs_protection(plain: str) -> bool:
+    m = _FIRST_ALNUM_RE.search(plain)
+    if m is None:
+        return False
+    rest = plain[m.end() :]
+    # Cheaper than a per-character isupper() loop: only cased capitals
+    # change under lower().
+    return rest != rest.lower()
+
+
+def _protect(latex: str) -> str:
+    # "{\..." at brace depth 0 is a BibTeX special character whose letters
+    # *are* case-changed; an extra group keeps "{{\emph{GPT}}}" intact.
+    if latex.startswith("\\"):
+        return "{{" + latex + "}}"
+    return "{" + latex + "}"
+
+
+def _render(word: list[tuple[int, str]], table: dict[int, str], wrap_text: bool = False) -> str:
+    out = []
+    for kind, value in word:
+        if kind == _TEXT:
+            text = _escape(value, table)
+            out.append(_protect(text) if wrap_text else text)
+        elif kind == _OPEN:
+            out.append("\\" + value + "{")
+        else:
+            out.append("}")
+    return "".join(out)
+
+
+def _self_balanced(word: list[tuple[int, str]]) -> bool:
+    depth = 0
+    for kind, _ in word:
+        if kind == _OPEN:
+            depth += 1
+        elif kind == _CLOSE:
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
+def _render_word(word: list[tuple[int, str]], table: dict[int, str]) -> str:
+    plain = "".join(value for kind, value in word if kind == _TEXT)
+    if not _needs_protection(plain):
+        return _render(word, table)
+    punct = ""
+    kind, last = word[-1]
+    if kind == _TEXT:
+        core = last.rstrip(_TRAILING_PUNCT)
+        if len(core) != len(last):
+            punct = last[len(core) :]
+            word = word[:-1] + ([(_TEXT, core)] if core else [])
+    if _self_balanced(word):
+        return _protect(_render(word, table)) + _escape(punct, table)
+    # The word opens or closes a tag that spans other words: protecting it
+    # whole would cross braces, so protect each of its text pieces instead.
+    return _render(word, table, wrap_text=True) + _escape(punct, table)
+
+
+def _check_balanced(latex: str) -> None:
+    # Counted the way BibTeX counts: every brace, escaped or not.
+    if latex.count("{") != latex.count("}"):
+        raise ValueError(f"unbalanced braces in {latex!r}")
+    s = latex
+    while "{" in s:
+        reduced = _INNER_GROUP_RE.sub("", s)
+        if reduced == s:
+            break
+        s = reduced
+    if "{" in s or "}" in s:
+        raise ValueError(f"unbalanced braces in {latex!r}")
+
+
+def _title_to_latex_slow(title: str, unicode: bool) -> str:
+    table = _SPECIALS_TABLE if unicode else _ASCII_TABLE
+    out: list[str] = []
+    word: list[tuple[int, str]] = []
+    for kind, value in _lex_html(title):
+        if kind != _TEXT:
+            word.append((kind, value))
+            continue
+        for i, part in enumerate(_WS_SPLIT_RE.split(value)):
+            if i & 1:  # odd parts are the separators captured by the split
+                if word:
+                    out.append(_render_word(word, table))
+                    word = []
+                out.append(part)
+            elif part:
+                word.append((_TEXT, part))
+    if word:
+        out.append(_render_word(word, table))
+    latex = "".join(out)
+    _check_balanced(latex)
+    return latex
+
+
+def title_to_latex(title: str, *, unicode: bool = False) -> str:
+    """Convert a title to a BibTeX-safe LaTeX string.
+
+    * inline HTML: ``<sub>``/``<sup>`` become ``\\textsubscript``/
+      ``\\textsuperscript``, ``<i>``/``<em>`` ``\\emph``, ``<b>``/``<strong>``
+      ``\\textbf``; other tags are dropped and entities decoded;
+    * ``& % $ # _`` are backslash-escaped; ``\\ { } ~ ^ < > |`` become
+      ``\\textbackslash{}``, ``\\textbraceleft{}``, ``\\textbraceright{}``,
+      ``\\textasciitilde{}``, ``\\textasciicircum{}``, ``\\textless{}``,
+      ``\\textgreater{}``, ``\\textbar{}``; the TeX ligatures ``--``,
+      ````` ``, ``''``, ``!``` and ``?``` are broken with ``{}`` so they
+      print as typed;
+    * non-ASCII characters are written with latexcodec (``{\\"U}``,
+      ``{\\'e}``), each in braces; with ``unicode=True`` they are kept as
+      they are.  Characters LaTeX has no form for stay Unicode;
+    * every whitespace-separated word in which a character after its first
+      letter or digit is a capital (GPT, DeepSpeed, 530B, Megatron-LM) is
+      braced, minus trailing ``: , . ; ? !``, so BibTeX styles keep its case.
+
+    Raises ValueError if the result would not have balanced braces (it
+    cannot, by construction; the check guards the invariant BibTeX needs).
+
+    >>> title_to_latex("GPT-3: Language Models")
+    '{GPT-3}: Language Models'
+    >>> title_to_latex("50% of C_1 & {x}")
+    '50\\\\% of C\\\\_1 \\\\& \\\\textbraceleft{}x\\\\textbraceright{}'
+    >>> title_to_latex("Über café", unicode=True)
+    'Über café'
+    """
+    if not _SLOW_RE.search(title):
+        # Printable ASCII without specials or HTML: only brace protection;
+        # braces are balanced by construction.
+        return _FAST_PROTECT_RE.sub(r"{\1}\2", title)
+    return _title_to_latex_slow(title, unicode)
+
+
+# --------------------------------------------------------------------------
+# LaTeX -> plain text
+# --------------------------------------------------------------------------
+
+# Formatting commands whose argument is kept (the braces go later).
+_DROP_COMMANDS = frozenset(
+    "textsubscript textsuperscript emph textbf textit textsl textsc textrm textsf "
+    "texttt textup textmd textnormal mbox text mathrm mathit mathbf mathsf mathtt "
+    "ensuremath em bf it sl sc rm sf tt upshape itshape bfseries scshape normalfont "
+    "protect relax".split()
+)
+# Text commands latexcodec does not decode.
+_TEXT_SYMBOLS = {
+    "textbackslash": "\\",
+    "textbraceleft": "{",
+    "textbraceright": "}",
+    "textasciitilde": "~",
+    "textasciicircum": "^",
+    "textasciigrave": "`",
+    "textless": "<",
+    "textgreater": ">",
+    "textbar": "|",
+    "textunderscore": "_",
+    "textdollar": "$",
+    "textquotesingle": "'",
+    "textquotedbl": '"',
+    "textquoteleft": "\u2018",
+    "textquoteright": "\u2019",
+    "textquotedblleft": "\u201c",
+    "textquotedblright": "\u201d",
+    "quotesinglbase": "\u201a",
+    "quotedblbase": "\u201e",
+    "guillemotleft": "\u00ab",
+    "guillemotright": "\u00bb",
+    "guilsinglleft": "\u2039",
+    "guilsinglright": "\u203a",
+    "textendash": "\u2013",
+    "textemdash": "\u2014",
+    "TeX": "TeX",
+    "LaTeX": "LaTeX",
+    "BibTeX": "BibTeX",
+}
+# Control symbols: escaped specials and spacing commands.
+_CONTROL_SYMBOLS = {
+    "&": "&",
+    "%": "%",
+    "$": "$",
+    "#": "#",
+    "_": "_",
+    "{": "{",
+    "}": "}",
+    " ": " ",
+    "\\": " ",
+    ",": " ",
+    ";": " ",
+    ":": " ",
+    "-": "",
+    "/": "",
+    "@": "",
+    "!": "",
+}
+_LIGATURES = {
+    "---": "\u2014",
+    "--": "\u2013",
+    "``": "\u201c",
+    "''": "\u201d",
+    "!`": "\u00a1",
+    "?`": "\u00bf",
+}
+_L2P_RE = re.compile(
+    r"""
+      \\(?P<acc>['"`^~=.])[ \t\r\n]*(?P<accarg>\{[^{}]*\}|\\[A-Za-z]+|[A-Za-z])
+    | \\(?P<lacc>[uvHckbdrt])(?![A-Za-z])[ \t\r\n]*(?P<laccarg>\{[^{}]*\}|\\[A-Za-z]+|[A-Za-z])
+    | \\(?P<cmd>[A-Za-z]+)(?:\{\}|[ \t\r\n]*)   # TeX eats the spaces after a control word
+    | \\(?P<sym>.)
+    | (?P<math>\$[^$]+\$)
+    | ---|--|``|''|!`|\?`
+    | [{}~]
+    """,
+    re.X | re.S,
+)
+_L2P_FAST_RE = re.compile(r"[\\{}$~]|--|``|''|[!?]`")
+
+
+@lru_cache(maxsize=4096)
+def _codec_decode(latex: str) -> str | None:
+    """latexcodec's reading of a single accent/symbol/math token, or None
+    if it does not know it (the result still holds a command)."""
+    try:
+        text = codecs.decode(latex, "ulatex")
+    except (UnicodeDecodeError, ValueError):
+        return None
+    text = text.replace("{", "").replace("}", "")
+    if "\\" in text or "$" in text:
+        return None
+    return text
+
+
+def _l2p_token(m: re.Match[str]) -> str:
+    token = m.group(0)
+    first = token[0]
+    if first == "{" or first == "}":
+        return ""  # protective or grouping brace
+    if first == "~":
+        return "\u00a0"  # tie
+    if first == "$":
+        decoded = _codec_decode(token)
+        return decoded if decoded is not None else latex_to_plain(token[1:-1])
+    if first != "\\":
+        return _LIGATURES[token]
+    acc = m.group("acc")
+    if acc is not None:
+        decoded = _codec_decode("\\" + acc + m.group("accarg"))
+        return token if decoded is None else decoded
+    lacc = m.group("lacc")
+    if lacc is not None:
+        arg = m.group("laccarg")
+        sep = "" if arg.startswith(("{", "\\")) else " "
+        decoded = _codec_decode("\\" + lacc + sep + arg)
+        return token if decoded is None else decoded
+    cmd = m.group("cmd")
+    if cmd is not None:
+        if cmd in _DROP_COMMANDS:
+            return ""
+        symbol = _TEXT_SYMBOLS.get(cmd)
+        if symbol is not None:
+            return symbol
+        decoded = _codec_decode("\\" + cmd)
+        if decoded is not None:
+            return decoded
+        # An unknown command with an argument is most likely a formatting
+        # macro (\textsc-like): keep the argument only.  Any other unknown
+        # command is kept verbatim rather than silently lost.
+        if len(token) == len(cmd) + 1 and m.string.startswith("{", m.end()):
+            return ""
+        return token
+    return _CONTROL_SYMBOLS.get(m.group("sym"), token)
+
+
+def latex_to_plain(text: str) -> str:
+    """Convert a LaTeX (BibTeX field) string to plain Unicode.
+
+    Accents and symbols are decoded with latexcodec (``{\\"U}`` -> ``Ü``),
+    escapes and text commands are resolved (``\\&`` -> ``&``,
+    ``\\textbackslash{}`` -> ``\\``), formatting commands such as
+    ``\\emph``, ``\\textbf``, ``\\textsubscript`` are dropped with their
+    braces kept content, the TeX ligatures ``--``, ``---``, ````` ``,
+    ``''``, ``!```, ``?``` and the tie ``~`` become the characters they print.
+    All other braces are dropped.  Whitespace is kept as is, except the
+    spaces TeX itself swallows after a control word.  An unknown command
+    directly followed by ``{`` is dropped (its argument kept); other unknown
+    commands are kept verbatim.
+
+    >>> latex_to_plain('{GPT-3}: {\\\\"U}ber H\\\\textsubscript{2}O \\\\& more')
+    'GPT-3: Über H2O & more'
+    >>> latex_to_plain("pages 1--2")
+    'pages 1–2'
+    """
+    if not _L2P_FAST_RE.search(text):
+        return text
+    return _L2P_RE.sub(_l2p_token, text)

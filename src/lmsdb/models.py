@@ -1,0 +1,156 @@
+"""The schema, as SQLAlchemy 2 typed declarative models.
+
+Alembic revisions in ``migrations/`` are the only way this schema reaches a database; the
+models are what ``alembic check`` compares the migrated database against.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, ForeignKey, Integer, MetaData, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# One naming convention for every constraint, so that SQLite batch migrations and
+# PostgreSQL give constraints the same, predictable names.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Venue(Base):
+    """Where a paper appeared: a conference, journal, workshop or tutorial."""
+
+    __tablename__ = "venues"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    full_name: Mapped[str | None] = mapped_column(String(500))
+    kind: Mapped[str] = mapped_column(String(20))
+    known: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    papers: Mapped[list[Paper]] = relationship(back_populates="venue")
+
+
+class Paper(Base):
+    """One paper, however many sections of the list mention it."""
+
+    __tablename__ = "papers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    citation_key: Mapped[str] = mapped_column(String(200), unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(Text)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    venue_id: Mapped[int | None] = mapped_column(ForeignKey("venues.id"), index=True)
+    arxiv_id: Mapped[str | None] = mapped_column(String(50), index=True)
+    doi: Mapped[str | None] = mapped_column(String(200), index=True)
+    openreview_id: Mapped[str | None] = mapped_column(String(100))
+
+    venue: Mapped[Venue | None] = relationship(back_populates="papers")
+    frameworks: Mapped[list[PaperFramework]] = relationship(
+        back_populates="paper", cascade="all, delete-orphan"
+    )
+    categories: Mapped[list[PaperCategory]] = relationship(
+        back_populates="paper", cascade="all, delete-orphan"
+    )
+    alt_urls: Mapped[list[PaperUrl]] = relationship(
+        back_populates="paper", cascade="all, delete-orphan"
+    )
+
+
+class PaperUrl(Base):
+    """Other links to a paper (a preprint beside the proceedings URL), kept rather than lost."""
+
+    __tablename__ = "paper_urls"
+
+    paper_id: Mapped[int] = mapped_column(
+        ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True
+    )
+    url: Mapped[str] = mapped_column(String(1000), primary_key=True)
+
+    paper: Mapped[Paper] = relationship(back_populates="alt_urls")
+
+
+class Framework(Base):
+    """A system from the list's Frameworks table, identified by its anchor (``ds``)."""
+
+    __tablename__ = "frameworks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    url: Mapped[str | None] = mapped_column(Text)
+    year: Mapped[int | None] = mapped_column(Integer)
+    training: Mapped[bool] = mapped_column(Boolean, default=False)
+    inference: Mapped[bool] = mapped_column(Boolean, default=False)
+    serving: Mapped[bool] = mapped_column(Boolean, default=False)
+    comments: Mapped[str | None] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    papers: Mapped[list[PaperFramework]] = relationship(
+        back_populates="framework", cascade="all, delete-orphan"
+    )
+
+
+class PaperFramework(Base):
+    """A paper uses (or is about) a framework; ``position`` keeps the cell's link order."""
+
+    __tablename__ = "paper_frameworks"
+
+    paper_id: Mapped[int] = mapped_column(
+        ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True
+    )
+    framework_id: Mapped[int] = mapped_column(
+        ForeignKey("frameworks.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    paper: Mapped[Paper] = relationship(back_populates="frameworks")
+    framework: Mapped[Framework] = relationship(back_populates="papers")
+
+
+class Category(Base):
+    """A ``###`` section of the list (Training, Inference, ...), in the list's order."""
+
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    position: Mapped[int] = mapped_column(Integer)
+
+    papers: Mapped[list[PaperCategory]] = relationship(
+        back_populates="category", cascade="all, delete-orphan"
+    )
+
+
+class PaperCategory(Base):
+    """A paper listed in a section, at ``position`` (0-based) within that section's table."""
+
+    __tablename__ = "paper_categories"
+
+    paper_id: Mapped[int] = mapped_column(
+        ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True
+    )
+    category_id: Mapped[int] = mapped_column(
+        ForeignKey("categories.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+
+    paper: Mapped[Paper] = relationship(back_populates="categories")
+    category: Mapped[Category] = relationship(back_populates="papers")
+
+
+class ListMeta(Base):
+    """The list's own text around the tables (title line, introduction), keyed by name."""
+
+    __tablename__ = "list_meta"
+
+    key: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

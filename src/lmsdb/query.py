@@ -1,0 +1,170 @@
+"""Ad-hoc SQL: read-only by default, enforced by the database engine, with a time limit.
+
+SQLite: the file is opened with ``mode=ro`` and ``PRAGMA query_only``; on top of that an
+authorizer denies what those two let through (ATTACH, hence ``VACUUM INTO``, which attaches
+its output file, and pragmas that change state such as ``writable_schema``), and a progress
+handler stops a query that runs past its deadline. PostgreSQL: the query runs in a READ ONLY
+transaction with a ``statement_timeout``. ``write=True`` lifts the read-only part and runs
+the statement in a transaction that commits.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from sqlalchemy import Engine, text
+
+from lmsdb.diagnostics import LmsdbError
+
+DEFAULT_TIMEOUT = 5.0
+
+# Pragmas that only read; every other pragma is refused in read-only mode.
+READ_PRAGMAS = frozenset(
+    "table_info table_xinfo table_list index_list index_info index_xinfo foreign_key_list "
+    "database_list compile_options function_list pragma_list module_list collation_list "
+    "user_version schema_version application_id foreign_keys encoding page_count page_size "
+    "freelist_count data_version integrity_check quick_check foreign_key_check".split()
+)
+_WRITE_ACTIONS = {
+    getattr(sqlite3, name)
+    for name in dir(sqlite3)
+    if name.startswith(("SQLITE_CREATE_", "SQLITE_DROP_"))
+} | {
+    sqlite3.SQLITE_INSERT, sqlite3.SQLITE_UPDATE, sqlite3.SQLITE_DELETE,
+    sqlite3.SQLITE_ALTER_TABLE, sqlite3.SQLITE_REINDEX, sqlite3.SQLITE_ANALYZE,
+    sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH,
+}
+
+
+class QueryError(LmsdbError):
+    """A refused, failed or timed-out query (exit code 2)."""
+
+    exit_code = 2
+
+
+@dataclass
+class Result:
+    columns: list[str]
+    rows: list[tuple[Any, ...]]
+    rowcount: int = -1
+
+
+class _Guard:
+    """SQLite authorizer + progress handler for one read-only query."""
+
+    def __init__(self, timeout: float | None):
+        self.denied: str | None = None
+        self.deadline = time.monotonic() + timeout if timeout else None
+        self.timed_out = False
+
+    def authorize(self, action: int, a1: str | None, a2: str | None, _db: str | None,
+                  _trigger: str | None) -> int:
+        if action == sqlite3.SQLITE_PRAGMA:
+            if (a1 or "").lower() in READ_PRAGMAS and (
+                a2 is None or (a1 or "").lower() not in {"user_version", "schema_version",
+                                                          "application_id", "foreign_keys"}
+            ):
+                return sqlite3.SQLITE_OK
+            self.denied = f"PRAGMA {a1}" + (f" = {a2}" if a2 is not None else "")
+            return sqlite3.SQLITE_DENY
+        if action in _WRITE_ACTIONS:
+            what = {sqlite3.SQLITE_ATTACH: "ATTACH (and VACUUM INTO, which attaches a file)",
+                    sqlite3.SQLITE_DETACH: "DETACH"}.get(action)
+            self.denied = what or f"a statement that changes {a1 or 'the database'}"
+            return sqlite3.SQLITE_DENY
+        return sqlite3.SQLITE_OK
+
+    def progress(self) -> int:
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            self.timed_out = True
+            return 1
+        return 0
+
+
+def _sqlite_path(engine: Engine) -> str:
+    path = engine.url.database
+    if not path or path == ":memory:":
+        raise QueryError("lmsdb sql needs a database file (an in-memory database is empty)")
+    if not Path(path).exists():
+        raise QueryError(f"no database at {path}: run `lmsdb import LIST.md` first")
+    return path
+
+
+def run(engine: Engine, sql: str, params: dict[str, Any] | None = None, *,
+        write: bool = False, timeout: float | None = DEFAULT_TIMEOUT) -> Result:
+    """Run one SQL statement and return its rows."""
+    params = params or {}
+    if engine.dialect.name == "sqlite":
+        return _run_sqlite(_sqlite_path(engine), sql, params, write, timeout)
+    return _run_sqlalchemy(engine, sql, params, write, timeout)
+
+
+def _run_sqlite(path: str, sql: str, params: dict[str, Any], write: bool,
+                timeout: float | None) -> Result:
+    guard = _Guard(timeout)
+    if write:
+        con = sqlite3.connect(path, isolation_level="DEFERRED")
+        con.execute("PRAGMA foreign_keys = ON")
+    else:
+        con = sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True)
+        con.execute("PRAGMA query_only = ON")
+        con.set_authorizer(guard.authorize)
+    con.set_progress_handler(guard.progress, 10_000)
+    try:
+        cur = con.execute(sql, params)
+        rows = cur.fetchall()
+        columns = [d[0] for d in cur.description] if cur.description else []
+        if write:
+            con.commit()
+        return Result(columns, rows, cur.rowcount)
+    except sqlite3.Error as e:
+        con.rollback()
+        raise _sqlite_error(e, guard, sql, timeout) from None
+    finally:
+        con.close()
+
+
+def _sqlite_error(e: sqlite3.Error, guard: _Guard, sql: str, timeout: float | None) -> QueryError:
+    if guard.timed_out:
+        return QueryError(f"query stopped after {timeout:g} s (--timeout): {sql.strip()}")
+    msg = str(e)
+    if guard.denied or "readonly" in msg or "not authorized" in msg:
+        what = guard.denied or "a write"
+        return QueryError(f"refused: {what} in a read-only query; pass --write to change the "
+                          f"database\n  query: {sql.strip()}")
+    return QueryError(f"SQL error: {msg}\n  query: {sql.strip()}")
+
+
+def _run_sqlalchemy(engine: Engine, sql: str, params: dict[str, Any], write: bool,
+                    timeout: float | None) -> Result:
+    from sqlalchemy.exc import DBAPIError
+
+    with engine.connect() as conn:
+        try:
+            if not write:
+                conn.execute(text("SET TRANSACTION READ ONLY"))
+            if timeout:
+                conn.execute(text(f"SET LOCAL statement_timeout = {int(timeout * 1000)}"))
+            res = conn.execute(text(sql), params)
+            columns = list(res.keys()) if res.returns_rows else []
+            rows = [tuple(r) for r in res] if res.returns_rows else []
+            if write:
+                conn.commit()
+            else:
+                conn.rollback()
+            return Result(columns, rows, res.rowcount)
+        except DBAPIError as e:
+            conn.rollback()
+            msg = str(e.orig).strip()
+            if "read-only transaction" in msg:
+                raise QueryError(f"refused: a write in a read-only query; pass --write to "
+                                 f"change the database\n  query: {sql.strip()}") from None
+            if "statement timeout" in msg:
+                raise QueryError(f"query stopped after {timeout:g} s (--timeout): "
+                                 f"{sql.strip()}") from None
+            raise QueryError(f"SQL error: {msg}\n  query: {sql.strip()}") from None

@@ -1,0 +1,655 @@
+"""Write a validated list into the database: deduplicate, diff, apply in one transaction.
+
+The whole diff is computed in memory from one query per table, then written with bulk Core
+statements (``executemany``) inside a single transaction: an import either commits completely
+or leaves the database as it was. Running it twice on the same list changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, delete, insert, select, text, update
+
+from lmsdb import identifiers, venues
+from lmsdb.citekeys import KeyAllocator, base_key
+from lmsdb.diagnostics import Diagnostics
+from lmsdb.latex import html_to_plain
+from lmsdb.models import (
+    Category,
+    Framework,
+    ListMeta,
+    Paper,
+    PaperCategory,
+    PaperFramework,
+    PaperUrl,
+    Venue,
+)
+from lmsdb.records import FrameworkRecord, ListRecords, PaperRecord
+
+papers_t = Paper.__table__
+venues_t = Venue.__table__
+frameworks_t = Framework.__table__
+categories_t = Category.__table__
+pc_t = PaperCategory.__table__
+pf_t = PaperFramework.__table__
+urls_t = PaperUrl.__table__
+meta_t = ListMeta.__table__
+
+PAPER_FIELDS = ("title", "url", "year", "venue", "arxiv_id", "doi", "openreview_id")
+FRAMEWORK_FIELDS = ("name", "url", "year", "training", "inference", "serving", "comments")
+
+
+def normalise_title(title: str) -> str:
+    """The title as compared for duplicates: no HTML, case, spacing or trailing period.
+
+    >>> normalise_title("ZeRO:  Memory <i>optimizations</i>.")
+    'zero: memory optimizations'
+    """
+    return " ".join(html_to_plain(title).lower().split()).rstrip(". ")
+
+
+def identity_keys(title: str, url: str | None) -> list[str]:
+    """Keys under which two rows are the same paper, strongest first."""
+    keys: list[str] = []
+    if url:
+        a = identifiers.arxiv_id(url)
+        if a:
+            keys.append("arxiv:" + a)
+        d = identifiers.doi(url)
+        if d:
+            keys.append("doi:" + d.lower())
+        keys.append("url:" + identifiers.normalise_url(url))
+    keys.append("title:" + normalise_title(title))
+    return keys
+
+
+# ----------------------------------------------------------------------------- report
+
+
+@dataclass
+class FieldChange:
+    field: str
+    old: Any
+    new: Any
+
+    def __str__(self) -> str:
+        return f"{self.field}: {_show(self.old)} → {_show(self.new)}"
+
+
+def _show(v: Any) -> str:
+    if v is None or v == "" or v == ():
+        return "∅"
+    if isinstance(v, tuple | list):
+        return ", ".join(map(str, v))
+    return str(v)
+
+
+@dataclass
+class PaperDiff:
+    key: str
+    title: str
+    line: int | None = None
+    changes: list[FieldChange] = field(default_factory=list)
+
+
+@dataclass
+class SyncReport:
+    """What an import did (or, with ``dry_run``, would do)."""
+
+    file: str
+    dry_run: bool = False
+    prune: bool = False
+    added: list[PaperDiff] = field(default_factory=list)
+    updated: list[PaperDiff] = field(default_factory=list)
+    unchanged: int = 0
+    reordered: int = 0
+    removed: list[PaperDiff] = field(default_factory=list)
+    merged: list[str] = field(default_factory=list)
+    frameworks_added: list[str] = field(default_factory=list)
+    frameworks_updated: list[PaperDiff] = field(default_factory=list)
+    frameworks_removed: list[str] = field(default_factory=list)
+    categories_added: list[str] = field(default_factory=list)
+    categories_removed: list[str] = field(default_factory=list)
+    venues_added: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(
+            self.added or self.updated or self.reordered or (self.prune and self.removed)
+            or self.frameworks_added or self.frameworks_updated
+            or (self.prune and self.frameworks_removed) or self.categories_added
+        )
+
+    def summary(self) -> str:
+        verb = "would add" if self.dry_run else "added"
+        removed = len(self.removed)
+        gone = ("would delete" if self.dry_run else "deleted") if self.prune else "not in the list"
+        parts = [
+            f"papers: {verb} {len(self.added)}, "
+            f"{'would update' if self.dry_run else 'updated'} {len(self.updated)}, "
+            f"unchanged {self.unchanged}, reordered {self.reordered}, {gone} {removed}",
+            f"frameworks: {verb} {len(self.frameworks_added)}, "
+            f"{'would update' if self.dry_run else 'updated'} {len(self.frameworks_updated)}",
+        ]
+        if self.categories_added:
+            parts.append(f"categories: {verb} {', '.join(self.categories_added)}")
+        if self.merged:
+            parts.append(f"merged duplicates: {len(self.merged)}")
+        if not self.changed:
+            parts.append("nothing to change" if self.dry_run else "nothing changed")
+        return "\n".join(parts)
+
+    def diff(self) -> str:
+        """The full diff, one paper a line or a block (the ``--dry-run`` view)."""
+        out: list[str] = []
+        for p in self.added:
+            out.append(f"+ {p.key}  {p.title}")
+        for p in self.updated:
+            out.append(f"~ {p.key}  {p.title}")
+            out.extend(f"    {c}" for c in p.changes)
+        for p in self.removed:
+            mark = "-" if self.prune else "?"
+            note = "" if self.prune else "  (not in the list; --prune deletes it)"
+            out.append(f"{mark} {p.key}  {p.title}{note}")
+        for m in self.merged:
+            out.append(f"= {m}")
+        for f in self.frameworks_added:
+            out.append(f"+ framework #{f}")
+        for p in self.frameworks_updated:
+            out.append(f"~ framework #{p.key}")
+            out.extend(f"    {c}" for c in p.changes)
+        for f in self.frameworks_removed:
+            out.append(f"{'-' if self.prune else '?'} framework #{f}")
+        for c in self.categories_added:
+            out.append(f"+ category {c}")
+        for c in self.categories_removed:
+            out.append(f"{'-' if self.prune else '?'} category {c}")
+        return "\n".join(out)
+
+
+# ----------------------------------------------------------------------------- grouping
+
+
+@dataclass
+class _Group:
+    """The rows of the list that are one paper, and the paper they make."""
+
+    records: list[PaperRecord]
+    existing: list[int] = field(default_factory=list)
+    title: str = ""
+    url: str | None = None
+    year: int = 0
+    venue: venues.Venue | None = None
+    arxiv_id: str | None = None
+    doi: str | None = None
+    openreview_id: str | None = None
+    alt_urls: tuple[str, ...] = ()
+    frameworks: tuple[str, ...] = ()
+    categories: dict[str, int] = field(default_factory=dict)
+
+
+class _UnionFind:
+    def __init__(self, n: int):
+        self.parent = list(range(n))
+
+    def find(self, i: int) -> int:
+        parent = self.parent
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            if rb < ra:
+                ra, rb = rb, ra
+            self.parent[rb] = ra
+
+
+@dataclass
+class _State:
+    """The database as one query per table read it."""
+
+    venues: dict[str, int]
+    venue_names: dict[int, str]
+    papers: dict[int, dict[str, Any]]
+    alt_urls: dict[int, set[str]]
+    frameworks: dict[str, dict[str, Any]]
+    categories: dict[str, dict[str, Any]]
+    pc: dict[int, dict[int, int]]  # paper id -> {category id: position}
+    pf: dict[int, dict[int, int]]  # paper id -> {framework id: position}
+    meta: dict[str, str]
+
+
+def load_state(conn: Connection) -> _State:
+    venue_rows = conn.execute(select(venues_t.c.id, venues_t.c.name)).all()
+    papers = {r.id: r._asdict() for r in conn.execute(select(papers_t))}
+    alt: dict[int, set[str]] = {}
+    for pid, url in conn.execute(select(urls_t.c.paper_id, urls_t.c.url)):
+        alt.setdefault(pid, set()).add(url)
+    return _State(
+        venues={name: vid for vid, name in venue_rows},
+        venue_names={vid: name for vid, name in venue_rows},
+        papers=papers,
+        alt_urls=alt,
+        frameworks={r.slug: r._asdict() for r in conn.execute(select(frameworks_t))},
+        categories={r.name: r._asdict() for r in conn.execute(select(categories_t))},
+        pc=_by_paper(conn.execute(select(pc_t.c.paper_id, pc_t.c.category_id, pc_t.c.position))),
+        pf=_by_paper(conn.execute(select(pf_t.c.paper_id, pf_t.c.framework_id, pf_t.c.position))),
+        meta={r[0]: r[1] for r in conn.execute(select(meta_t.c.key, meta_t.c.value))},
+    )
+
+
+def _by_paper(rows: Any) -> dict[int, dict[int, int]]:
+    out: dict[int, dict[int, int]] = {}
+    for pid, other, pos in rows:
+        out.setdefault(pid, {})[other] = pos
+    return out
+
+
+def empty_state() -> _State:
+    return _State({}, {}, {}, {}, {}, {}, {}, {}, {})
+
+
+def _group_records(records: list[PaperRecord], state: _State) -> list[_Group]:
+    """Union rows that share an identity key, and attach the existing paper they match."""
+    n = len(records)
+    existing_ids = list(state.papers)
+    uf = _UnionFind(n + len(existing_ids))
+    owner: dict[str, int] = {}
+    for i, rec in enumerate(records):
+        for k in identity_keys(rec.title, rec.url):
+            j = owner.setdefault(k, i)
+            if j != i:
+                uf.union(j, i)
+    for offset, pid in enumerate(existing_ids):
+        row = state.papers[pid]
+        keys = identity_keys(row["title"], row["url"])
+        if row["arxiv_id"]:
+            keys.append("arxiv:" + row["arxiv_id"])
+        if row["doi"]:
+            keys.append("doi:" + row["doi"].lower())
+        keys += ["url:" + identifiers.normalise_url(u) for u in state.alt_urls.get(pid, ())]
+        for k in keys:
+            j = owner.get(k)
+            if j is not None and j < n:
+                uf.union(j, n + offset)
+    groups: dict[int, _Group] = {}
+    for i, rec in enumerate(records):
+        root = uf.find(i)
+        g = groups.get(root)
+        if g is None:
+            groups[root] = _Group([rec])
+        else:
+            g.records.append(rec)
+    for offset, pid in enumerate(existing_ids):
+        root = uf.find(n + offset)
+        if root < n or root in groups:
+            groups[root].existing.append(pid)
+    return list(groups.values())
+
+
+def _resolve(g: _Group, file: str, diags: Diagnostics, merged: list[str]) -> None:
+    """Pick the paper's fields from its rows: a peer-reviewed URL wins over a preprint."""
+    recs = g.records
+    primary = recs[0]
+    if len(recs) > 1:
+        for r in recs:
+            if r.url and not identifiers.is_preprint_url(r.url):
+                primary = r
+                break
+    g.title, g.url, g.year = primary.title, primary.url, primary.year
+    g.venue = venues.lookup(primary.venue) if primary.venue else None
+    urls: list[str] = []
+    fws: dict[str, None] = {}
+    for r in recs:
+        if g.venue is None and r.venue:
+            g.venue = venues.lookup(r.venue)
+        if r.url and r.url not in urls:
+            urls.append(r.url)
+        fws.update(dict.fromkeys(r.frameworks))
+        if r.category in g.categories:
+            diags.warn(file, r.line, f"the paper is listed twice in section {r.category!r}: "
+                       "the first row's position is kept")
+        else:
+            g.categories[r.category] = r.position
+    g.frameworks = tuple(fws)
+    for u in urls:
+        g.arxiv_id = g.arxiv_id or identifiers.arxiv_id(u)
+        g.doi = g.doi or identifiers.doi(u)
+        g.openreview_id = g.openreview_id or identifiers.openreview_id(u)
+    if len(recs) > 1:
+        g.alt_urls = tuple(u for u in urls if u != g.url)
+        lines = ", ".join(str(r.line) for r in recs)
+        if g.alt_urls or len({r.title for r in recs}) > 1:
+            merged.append(
+                f"lines {lines} are one paper ({g.title}); URL kept: {g.url}; "
+                f"also kept as alternatives: {', '.join(g.alt_urls) or '∅'}"
+            )
+        for r in recs:
+            if r.year != primary.year or (r.venue and primary.venue and
+                                          venues.lookup(r.venue) != venues.lookup(primary.venue)):
+                diags.warn(file, r.line, f"same paper as line {primary.line} but with year/venue "
+                           f"{r.year}/{r.venue or '∅'}; line {primary.line}'s "
+                           f"{primary.year}/{primary.venue or '∅'} is kept")
+
+
+# ----------------------------------------------------------------------------- sync
+
+
+def _framework_values(rec: FrameworkRecord) -> dict[str, Any]:
+    return {f: getattr(rec, f) for f in FRAMEWORK_FIELDS}
+
+
+def plan_and_apply(
+    conn: Connection | None,
+    recs: ListRecords,
+    *,
+    prune: bool = False,
+    dry_run: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> SyncReport:
+    """Compute the diff between ``recs`` and the database, and (unless dry-run) apply it.
+
+    ``conn`` must be inside a transaction; the caller commits. ``conn=None`` plans against an
+    empty database (a dry run on a database that does not exist yet).
+    """
+    diags = recs.diagnostics
+    state = load_state(conn) if conn is not None else empty_state()
+    report = SyncReport(file=recs.file, dry_run=dry_run, prune=prune)
+    writes = _Writes()
+
+    # Venues: only those the list uses are created; unknown ones are reported once.
+    unknown_seen: set[str] = set()
+    for r in recs.papers:
+        if r.venue:
+            v = venues.lookup(r.venue)
+            if v is not None and not v.known and v.name not in unknown_seen:
+                unknown_seen.add(v.name)
+                diags.warn(recs.file, r.line, f"unknown venue {v.name!r}: imported as written "
+                           "(add it to the venue catalogue to canonicalise it)")
+
+    # Frameworks.
+    next_fw = max((f["id"] for f in state.frameworks.values()), default=0) + 1
+    fw_ids: dict[str, int] = {}
+    for pos, fr in enumerate(recs.frameworks):
+        values = _framework_values(fr) | {"position": pos}
+        old = state.frameworks.get(fr.slug)
+        if old is None:
+            fw_ids[fr.slug] = next_fw
+            writes.fw_insert.append({"id": next_fw, "slug": fr.slug, **values})
+            report.frameworks_added.append(fr.slug)
+            next_fw += 1
+            continue
+        fw_ids[fr.slug] = old["id"]
+        changes = [FieldChange(f, old[f], values[f]) for f in FRAMEWORK_FIELDS
+                   if old[f] != values[f]]
+        if changes:
+            report.frameworks_updated.append(PaperDiff(fr.slug, fr.name, fr.line, changes))
+        if changes or old["position"] != pos:
+            writes.fw_update.append({"_id": old["id"], **values})
+    listed_fw = {fr.slug for fr in recs.frameworks}
+    extra_fw = [s for s in state.frameworks if s not in listed_fw]
+    report.frameworks_removed = extra_fw
+    for k, slug in enumerate(sorted(extra_fw, key=lambda s: state.frameworks[s]["position"])):
+        fid = state.frameworks[slug]["id"]
+        fw_ids[slug] = fid
+        if prune:
+            writes.fw_delete.append(fid)
+        elif state.frameworks[slug]["position"] != len(recs.frameworks) + k:
+            kept = {f: state.frameworks[slug][f] for f in FRAMEWORK_FIELDS}
+            writes.fw_update.append({"_id": fid, **kept, "position": len(recs.frameworks) + k})
+
+    # Categories: the list's order first, then (unless pruned) those the list no longer has.
+    next_cat = max((c["id"] for c in state.categories.values()), default=0) + 1
+    cat_ids: dict[str, int] = {}
+    order = list(recs.categories)
+    extra_cats = sorted((c for c in state.categories if c not in set(order)),
+                        key=lambda c: state.categories[c]["position"])
+    report.categories_removed = extra_cats
+    if not prune:
+        order += extra_cats
+    for pos, name in enumerate(order):
+        old = state.categories.get(name)
+        if old is None:
+            cat_ids[name] = next_cat
+            writes.cat_insert.append({"id": next_cat, "name": name, "position": pos})
+            report.categories_added.append(name)
+            next_cat += 1
+        else:
+            cat_ids[name] = old["id"]
+            if old["position"] != pos:
+                writes.cat_update.append({"_id": old["id"], "position": pos})
+    if prune:
+        writes.cat_delete = [state.categories[c]["id"] for c in extra_cats]
+
+    # Papers.
+    groups = _group_records(recs.papers, state)
+    if progress:
+        progress(len(recs.papers) // 2)
+    keys = KeyAllocator(p["citation_key"] for p in state.papers.values())
+    next_paper = max(state.papers, default=0) + 1
+    next_venue = max(state.venue_names, default=0) + 1
+    venue_ids = dict(state.venues)
+    matched: set[int] = set()
+    for g in groups:
+        _resolve(g, recs.file, diags, report.merged)
+        venue_id = None
+        if g.venue is not None:
+            venue_id = venue_ids.get(g.venue.name)
+            if venue_id is None:
+                venue_id = venue_ids[g.venue.name] = next_venue
+                writes.venue_insert.append({"id": next_venue, "name": g.venue.name,
+                                            "full_name": g.venue.full_name, "kind": g.venue.kind,
+                                            "known": g.venue.known})
+                report.venues_added.append(g.venue.name)
+                next_venue += 1
+        values = {"title": g.title, "url": g.url, "year": g.year, "venue_id": venue_id,
+                  "arxiv_id": g.arxiv_id, "doi": g.doi, "openreview_id": g.openreview_id}
+        line = g.records[0].line
+        if g.existing:
+            pid = min(g.existing)
+            matched.update(g.existing)
+            old = state.papers[pid]
+            # Identifiers from elsewhere (a merged .bib) are kept when the list gives none.
+            for f in ("arxiv_id", "doi", "openreview_id"):
+                if values[f] is None:
+                    values[f] = old[f]
+            diff = PaperDiff(old["citation_key"], g.title, line)
+            for f in ("title", "url", "year", "arxiv_id", "doi", "openreview_id"):
+                if old[f] != values[f]:
+                    diff.changes.append(FieldChange(f, old[f], values[f]))
+            if old["venue_id"] != venue_id:
+                diff.changes.append(FieldChange(
+                    "venue", state.venue_names.get(old["venue_id"]),
+                    g.venue.name if g.venue else None))
+            if diff.changes:
+                writes.paper_update.append({"_id": pid, **values})
+            old_alt = state.alt_urls.get(pid, set())
+            if old_alt != set(g.alt_urls):
+                diff.changes.append(FieldChange("alternative urls", tuple(sorted(old_alt)),
+                                                tuple(sorted(g.alt_urls))))
+                writes.url_delete.append(pid)
+                writes.url_insert += [{"paper_id": pid, "url": u} for u in g.alt_urls]
+            repositioned = _links(writes, state, pid, g, fw_ids, cat_ids, diff)
+            if diff.changes:
+                report.updated.append(diff)
+            else:
+                report.unchanged += 1
+                report.reordered += repositioned
+        else:
+            pid = next_paper
+            next_paper += 1
+            key = keys.allocate(base_key(g.title, g.year))
+            writes.paper_insert.append({"id": pid, "citation_key": key, **values})
+            writes.url_insert += [{"paper_id": pid, "url": u} for u in g.alt_urls]
+            _links(writes, state, pid, g, fw_ids, cat_ids, None)
+            report.added.append(PaperDiff(key, g.title, line))
+
+    for pid, row in state.papers.items():
+        if pid not in matched:
+            report.removed.append(PaperDiff(row["citation_key"], row["title"]))
+            if prune:
+                writes.paper_delete.append(pid)
+
+    if conn is not None and not dry_run:
+        meta = {"title": recs.title, "intro": recs.intro}
+        for k, v in meta.items():
+            if v is not None and state.meta.get(k) != v:
+                writes.meta_upsert.append({"key": k, "value": v})
+        writes.apply(conn)
+    if progress:
+        progress(len(recs.papers) - len(recs.papers) // 2)
+    return report
+
+
+def _links(writes: _Writes, state: _State, pid: int, g: _Group, fw_ids: dict[str, int],
+           cat_ids: dict[str, int], diff: PaperDiff | None) -> int:
+    """Queue link-table changes for one paper; returns 1 if only positions moved."""
+    moved = 0
+    want_pf = {(pid, fw_ids[s]): k for k, s in enumerate(g.frameworks)}
+    want_pc = {(pid, cat_ids[c]): p for c, p in g.categories.items()}
+    if diff is not None:
+        old_pf = {(pid, o): v for o, v in state.pf.get(pid, {}).items()}
+        old_pc = {(pid, o): v for o, v in state.pc.get(pid, {}).items()}
+        if set(old_pf) != set(want_pf) or sorted(old_pf, key=old_pf.get) != sorted(
+                want_pf, key=want_pf.get):
+            diff.changes.append(FieldChange(
+                "frameworks", _names(old_pf, state, "fw"), tuple(g.frameworks)))
+        if set(old_pc) != set(want_pc):
+            diff.changes.append(FieldChange(
+                "categories", _names(old_pc, state, "cat"), tuple(g.categories)))
+        elif old_pc != want_pc:
+            moved = 1
+        for k in old_pf.keys() - want_pf.keys():
+            writes.pf_delete.append({"_p": k[0], "_f": k[1]})
+        for k in old_pc.keys() - want_pc.keys():
+            writes.pc_delete.append({"_p": k[0], "_c": k[1]})
+        for k, v in want_pf.items():
+            if k not in old_pf:
+                writes.pf_insert.append({"paper_id": k[0], "framework_id": k[1], "position": v})
+            elif old_pf[k] != v:
+                writes.pf_update.append({"_p": k[0], "_f": k[1], "position": v})
+        for k, v in want_pc.items():
+            if k not in old_pc:
+                writes.pc_insert.append({"paper_id": k[0], "category_id": k[1], "position": v})
+            elif old_pc[k] != v:
+                writes.pc_update.append({"_p": k[0], "_c": k[1], "position": v})
+    else:
+        writes.pf_insert += [{"paper_id": p, "framework_id": f, "position": v}
+                             for (p, f), v in want_pf.items()]
+        writes.pc_insert += [{"paper_id": p, "category_id": c, "position": v}
+                             for (p, c), v in want_pc.items()]
+    return moved
+
+
+def _names(links: dict[tuple[int, int], int], state: _State, kind: str) -> tuple[str, ...]:
+    ordered = sorted(links, key=links.get)
+    if kind == "fw":
+        by_id = {f["id"]: s for s, f in state.frameworks.items()}
+    else:
+        by_id = {c["id"]: n for n, c in state.categories.items()}
+    return tuple(by_id.get(o, "?") for _, o in ordered)
+
+
+@dataclass
+class _Writes:
+    """Every write of one sync, applied as bulk statements in dependency order."""
+
+    venue_insert: list[dict[str, Any]] = field(default_factory=list)
+    fw_insert: list[dict[str, Any]] = field(default_factory=list)
+    fw_update: list[dict[str, Any]] = field(default_factory=list)
+    fw_delete: list[int] = field(default_factory=list)
+    cat_insert: list[dict[str, Any]] = field(default_factory=list)
+    cat_update: list[dict[str, Any]] = field(default_factory=list)
+    cat_delete: list[int] = field(default_factory=list)
+    paper_insert: list[dict[str, Any]] = field(default_factory=list)
+    paper_update: list[dict[str, Any]] = field(default_factory=list)
+    paper_delete: list[int] = field(default_factory=list)
+    url_delete: list[int] = field(default_factory=list)
+    url_insert: list[dict[str, Any]] = field(default_factory=list)
+    pf_insert: list[dict[str, Any]] = field(default_factory=list)
+    pf_update: list[dict[str, Any]] = field(default_factory=list)
+    pf_delete: list[dict[str, Any]] = field(default_factory=list)
+    pc_insert: list[dict[str, Any]] = field(default_factory=list)
+    pc_update: list[dict[str, Any]] = field(default_factory=list)
+    pc_delete: list[dict[str, Any]] = field(default_factory=list)
+    meta_upsert: list[dict[str, Any]] = field(default_factory=list)
+
+    def apply(self, conn: Connection) -> None:
+        ex = conn.execute
+        if self.venue_insert:
+            ex(insert(venues_t), self.venue_insert)
+        if self.fw_insert:
+            ex(insert(frameworks_t), self.fw_insert)
+        if self.fw_update:
+            cols = {f: bindparam(f) for f in (*FRAMEWORK_FIELDS, "position")}
+            ex(update(frameworks_t).where(frameworks_t.c.id == bindparam("_id")).values(cols),
+               self.fw_update)
+        if self.cat_insert:
+            ex(insert(categories_t), self.cat_insert)
+        if self.cat_update:
+            # Positions are not unique, so updating them in any order is safe.
+            ex(update(categories_t).where(categories_t.c.id == bindparam("_id"))
+               .values(position=bindparam("position")), self.cat_update)
+        if self.paper_delete:
+            for chunk in _chunks(self.paper_delete):
+                ex(delete(pf_t).where(pf_t.c.paper_id.in_(chunk)))
+                ex(delete(pc_t).where(pc_t.c.paper_id.in_(chunk)))
+                ex(delete(urls_t).where(urls_t.c.paper_id.in_(chunk)))
+                ex(delete(papers_t).where(papers_t.c.id.in_(chunk)))
+        if self.paper_insert:
+            ex(insert(papers_t), self.paper_insert)
+        if self.paper_update:
+            cols = {f: bindparam(f) for f in ("title", "url", "year", "venue_id", "arxiv_id",
+                                              "doi", "openreview_id")}
+            ex(update(papers_t).where(papers_t.c.id == bindparam("_id")).values(cols),
+               self.paper_update)
+        for chunk in _chunks(self.url_delete):
+            ex(delete(urls_t).where(urls_t.c.paper_id.in_(chunk)))
+        if self.url_insert:
+            ex(insert(urls_t), self.url_insert)
+        if self.pf_delete:
+            ex(delete(pf_t).where(pf_t.c.paper_id == bindparam("_p"),
+                                  pf_t.c.framework_id == bindparam("_f")), self.pf_delete)
+        if self.pc_delete:
+            ex(delete(pc_t).where(pc_t.c.paper_id == bindparam("_p"),
+                                  pc_t.c.category_id == bindparam("_c")), self.pc_delete)
+        if self.pf_insert:
+            ex(insert(pf_t), self.pf_insert)
+        if self.pc_insert:
+            ex(insert(pc_t), self.pc_insert)
+        if self.pf_update:
+            ex(update(pf_t).where(pf_t.c.paper_id == bindparam("_p"),
+                                  pf_t.c.framework_id == bindparam("_f"))
+               .values(position=bindparam("position")), self.pf_update)
+        if self.pc_update:
+            ex(update(pc_t).where(pc_t.c.paper_id == bindparam("_p"),
+                                  pc_t.c.category_id == bindparam("_c"))
+               .values(position=bindparam("position")), self.pc_update)
+        if self.fw_delete:
+            ex(delete(frameworks_t).where(frameworks_t.c.id.in_(self.fw_delete)))
+        if self.cat_delete:
+            ex(delete(categories_t).where(categories_t.c.id.in_(self.cat_delete)))
+        for row in self.meta_upsert:
+            if ex(update(meta_t).where(meta_t.c.key == row["key"]).values(value=row["value"])
+                  ).rowcount == 0:
+                ex(insert(meta_t), [row])
+        if conn.dialect.name == "postgresql":
+            _advance_sequences(conn)
+
+
+def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
+
+
+def _advance_sequences(conn: Connection) -> None:
+    """Ids are assigned here, not by the server: move PostgreSQL's sequences past them."""
+    for table in ("papers", "venues", "frameworks", "categories"):
+        conn.execute(text(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+            f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"))

@@ -1,0 +1,79 @@
+"""The command line as a user meets it: help, the main job, exit codes, stdout vs stderr."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import bibtexparser
+
+from .conftest import ROOT, SEED, run_cli
+
+
+def test_help_everywhere_with_examples(runner):
+    from lmsdb.cli import cli
+
+    for args in (["--help"], ["import", "--help"], ["export", "bib", "--help"],
+                 ["export", "md", "--help"], ["sql", "--help"], ["migrate", "--help"]):
+        res = runner.invoke(cli, args)
+        assert res.exit_code == 0, args
+        assert "Usage:" in res.stdout
+        if args != ["export", "--help"]:
+            assert "lmsdb " in res.stdout.split("Usage:")[1], args
+
+
+def test_main_job_through_python_dash_m(tmp_path):
+    """The README's main job, as whole processes: import, then .bib and .md written."""
+    env = {**os.environ, "LMSDB_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}"}
+    lmsdb = [sys.executable, "-m", "lmsdb"]
+    imp = subprocess.run([*lmsdb, "import", str(SEED)], env=env, capture_output=True, text=True,
+                         cwd=tmp_path)
+    assert imp.returncode == 0, imp.stderr
+    assert imp.stdout == ""  # chatter goes to stderr
+    assert "added 25" in imp.stderr
+    bib = subprocess.run([*lmsdb, "export", "bib"], env=env, capture_output=True, text=True)
+    assert bib.returncode == 0
+    assert len(bibtexparser.parse_string(bib.stdout).entries) == 25
+    md = subprocess.run([*lmsdb, "export", "md", "-o", str(tmp_path / "list.md")], env=env,
+                        capture_output=True, text=True)
+    assert md.returncode == 0 and md.stdout == ""
+    assert (tmp_path / "list.md").read_text(encoding="utf-8").startswith("# Awesome")
+
+
+def test_default_database_in_working_directory(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "LMSDB_DATABASE_URL"}
+    res = subprocess.run([sys.executable, "-m", "lmsdb", "import", str(SEED)], env=env,
+                         cwd=tmp_path, capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    assert (tmp_path / "lmsdb.sqlite").exists()
+
+
+def test_reimport_says_nothing_changed(runner, db_url):
+    run_cli(runner, db_url, "import", str(SEED))
+    res = run_cli(runner, db_url, "import", str(SEED))
+    assert res.exit_code == 0
+    assert "added 0, updated 0, unchanged 25" in res.stderr
+    assert "nothing changed" in res.stderr
+
+
+def test_missing_file(runner, db_url, tmp_path):
+    res = run_cli(runner, db_url, "import", str(tmp_path / "nope.md"))
+    assert res.exit_code == 1
+    assert "nope.md: error: no such file" in res.stderr
+
+
+def test_migrate_prints_before_and_after(runner, db_url):
+    res = run_cli(runner, db_url, "migrate", "--status")
+    assert "current: none" in res.stdout
+    res = run_cli(runner, db_url, "migrate")
+    assert res.exit_code == 0
+    assert res.stdout.splitlines()[0] == "before: none (empty database)"
+    head = res.stdout.splitlines()[1].split()[-1]
+    res = run_cli(runner, db_url, "migrate")
+    assert res.stdout.splitlines() == [f"before: {head}", f"after:  {head}"]
+
+
+def test_alembic_ini_at_root():
+    assert (ROOT / "alembic.ini").is_file()
+    assert (ROOT / "migrations" / "env.py").is_file()
