@@ -341,7 +341,8 @@ def run_size(n: int, work: Path, repeat: int, timeout: float, seed: int) -> tupl
         check("paper rows in lmsdb .md", got, rows_md)
     sql = next(r for r in results if r["command"] == "lmsdb sql count")
     if sql["ok"]:
-        check("lmsdb sql count prints N", str(n) in sql["stdout_tail"], True)
+        words = sql["stdout_tail"].replace("|", " ").split()
+        check("lmsdb sql count prints N", str(n) in words, True)
     return results, checks
 
 
@@ -472,7 +473,12 @@ def main(argv: list[str] | None = None) -> int:
             target.append(f"{cmd}: no ratio (failed)")
         else:
             target.append(f"{cmd} {r['ratio']:.2f}× ({'ok' if r['ratio'] <= 4 else 'OVER'})")
-    print(f"Target (within 4× of the floor) at N={top:,}: " + "; ".join(target))
+    note = (
+        ""
+        if top >= 100_000
+        else " (the target is for N=100,000; at small N start-up dominates the ratios)"
+    )
+    print(f"Target (within 4× of the floor) at N={top:,}: " + "; ".join(target) + note)
     bad = [c for c in checks if not c["ok"]]
     print()
     if bad:

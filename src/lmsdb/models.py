@@ -52,6 +52,13 @@ class Paper(Base):
     arxiv_id: Mapped[str | None] = mapped_column(String(50), index=True)
     doi: Mapped[str | None] = mapped_column(String(200), index=True)
     openreview_id: Mapped[str | None] = mapped_column(String(100))
+    # Bibliographic details, filled from merged .bib files (revision 0002).
+    pages: Mapped[str | None] = mapped_column(String(50))
+    publisher: Mapped[str | None] = mapped_column(String(300))
+    volume: Mapped[str | None] = mapped_column(String(50))
+    number: Mapped[str | None] = mapped_column(String(50))
+    primary_class: Mapped[str | None] = mapped_column(String(50))
+    note: Mapped[str | None] = mapped_column(Text)
 
     venue: Mapped[Venue | None] = relationship(back_populates="papers")
     frameworks: Mapped[list[PaperFramework]] = relationship(
@@ -63,6 +70,39 @@ class Paper(Base):
     alt_urls: Mapped[list[PaperUrl]] = relationship(
         back_populates="paper", cascade="all, delete-orphan"
     )
+    authors: Mapped[list[PaperAuthor]] = relationship(
+        back_populates="paper", cascade="all, delete-orphan", order_by="PaperAuthor.position"
+    )
+
+
+class Author(Base):
+    """A person, as ``Family, Given``; ``key`` (folded family|given) keeps one row per name."""
+
+    __tablename__ = "authors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    family: Mapped[str] = mapped_column(String(200), index=True)
+    given: Mapped[str | None] = mapped_column(String(200))
+    key: Mapped[str] = mapped_column(String(400), unique=True)
+
+    papers: Mapped[list[PaperAuthor]] = relationship(back_populates="author")
+
+
+class PaperAuthor(Base):
+    """An author of a paper, at ``position`` (0-based) in the paper's author list."""
+
+    __tablename__ = "paper_authors"
+
+    paper_id: Mapped[int] = mapped_column(
+        ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    author_id: Mapped[int] = mapped_column(
+        ForeignKey("authors.id", ondelete="CASCADE"), index=True
+    )
+
+    paper: Mapped[Paper] = relationship(back_populates="authors")
+    author: Mapped[Author] = relationship(back_populates="papers")
 
 
 class PaperUrl(Base):
