@@ -62,8 +62,9 @@ def test_catalogue_names_unique_and_arxiv_absent() -> None:
     names = [v.name for v in CATALOGUE]
     assert len(names) == len(set(names))
     assert by_name("arXiv") is None
-    # arXiv is not a venue: it falls through to an unknown venue, never a catalogue entry.
-    assert lookup("arXiv").known is False
+    # arXiv is not a venue: a Publisher cell naming a preprint server means "no venue".
+    for cell in ("arXiv", "CoRR", "arxiv preprint", "bioRxiv"):
+        assert lookup(cell) is None, cell
 
 
 @pytest.mark.parametrize(
@@ -150,7 +151,6 @@ def test_empty_cell_is_no_venue(raw: str) -> None:
     [
         ("Some Obscure Workshop", "Some Obscure Workshop"),
         ("  Foo   Symposium  2021 ", "Foo Symposium 2021"),
-        ("arXiv", "arXiv"),
         ("NeurIPS-ish Meetup", "NeurIPS-ish Meetup"),
     ],
 )

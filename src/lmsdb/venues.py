@@ -297,12 +297,17 @@ _BY_NAME: dict[str, Venue]
 CATALOGUE, _ALIASES, _BY_NAME = _build_index(_ROWS)
 
 
+# A Publisher cell naming a preprint server says "no venue", as an empty cell does.
+PREPRINT_SERVERS = frozenset({"arxiv", "corr", "preprint", "arxiv preprint", "biorxiv",
+                              "medrxiv", "ssrn", "openreview preprint"})
+
+
 @lru_cache(maxsize=8192)
 def lookup(raw: str) -> Venue | None:
     """Map a "Publisher" cell to a Venue.
 
-    Returns None for an empty cell, or one holding only punctuation (a "-" placeholder): the
-    paper is a preprint with no venue. A known alias, matched ignoring case, spacing,
+    Returns None for an empty cell, one holding only punctuation (a "-" placeholder), or one
+    naming a preprint server (arXiv, CoRR): the paper is a preprint with no venue. A known alias, matched ignoring case, spacing,
     surrounding punctuation and a trailing year, returns the catalogue Venue. Anything else
     returns an unknown Venue (``known=False``, ``kind="unknown"``) whose name and full name are
     the cell text as written, only stripped and with whitespace collapsed.
@@ -312,7 +317,7 @@ def lookup(raw: str) -> Venue | None:
     if not raw or not raw.strip():
         return None
     key = _key(raw)
-    if not key:
+    if not key or key in PREPRINT_SERVERS:
         return None
     venue = _ALIASES.get(key)
     if venue is not None:

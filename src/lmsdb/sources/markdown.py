@@ -22,6 +22,8 @@ _SPAN_ID = re.compile(
 _LINK = re.compile(r"^\[(?P<text>.*)\]\((?P<url>[^()\s]*(?:\([^()\s]*\)[^()\s]*)*)\s*\)$", re.S)
 _TOC_LINE = re.compile(r"^\s*[-*+]\s+\[[^\]]*\]\(#[^)]*\)\s*$")
 
+UNSECTIONED = "Papers"  # the category of a paper table that no ### heading introduces
+
 # Header names (lower-cased) that identify each column, whatever order the table has.
 PAPER_COLUMNS = {
     "year": "year",
@@ -226,6 +228,13 @@ def parse_text(text: str, file: str, diags: Diagnostics | None = None) -> Parsed
             i += 1
             continue
         if "|" in stripped and i + 1 < n and is_separator(split_cells(lines[i + 1])):
+            if section == "papers" and category is None:
+                category = UNSECTIONED
+                diags.warn(file, i + 1, f"paper table outside any ### section: its rows are "
+                           f"filed under the category {UNSECTIONED!r}")
+                if category not in out.category_lines:
+                    out.categories.append(category)
+                    out.category_lines[category] = i + 1
             i = _read_table(lines, i, out, section, category, diags)
             continue
         i += 1
@@ -250,7 +259,7 @@ def _read_table(
     elif section == "frameworks":
         kind, mapping = "frameworks", FRAMEWORK_COLUMNS
     else:
-        # A table outside Papers/Frameworks (or before any ### section) is not data.
+        # A table outside the Papers and Frameworks sections is not data.
         while i < n and "|" in lines[i]:
             i += 1
         return i
@@ -281,8 +290,8 @@ def _read_table(
                 column_of(text, width),
             )
         if len(cells) < width:
-            diags.warn(out.file, lineno, f"table row has {len(cells)} cells, the header has "
-                       f"{width}: the missing cells are taken as empty")
+            # As GitHub does: missing trailing cells are empty ("a | b |" without outer
+            # pipes cannot end in an empty cell any other way).
             cells += [""] * (width - len(cells))
 
         def cell(name: str, cells: list[str] = cells) -> str:
