@@ -338,6 +338,19 @@ def _resolve(g: _Group, file: str, diags: Diagnostics, merged: list[str]) -> Non
                            f"{primary.year}/{primary.venue or '∅'} is kept")
 
 
+def _renumber_positions(groups: list[_Group]) -> None:
+    """Make positions dense within each section once duplicate rows are folded together,
+    so that the regenerated list, imported again, gives the same positions."""
+    by_cat: dict[str, list[tuple[int, _Group]]] = {}
+    for g in groups:
+        for cat, pos in g.categories.items():
+            by_cat.setdefault(cat, []).append((pos, g))
+    for cat, members in by_cat.items():
+        members.sort(key=lambda m: m[0])
+        for rank, (_, g) in enumerate(members):
+            g.categories[cat] = rank
+
+
 # ----------------------------------------------------------------------------- sync
 
 
@@ -438,6 +451,8 @@ def plan_and_apply(
     matched: set[int] = set()
     for g in groups:
         _resolve(g, recs.file, diags, report.merged)
+    _renumber_positions(groups)
+    for g in groups:
         venue_id = None
         if g.venue is not None:
             venue_id = venue_ids.get(g.venue.name)
@@ -469,12 +484,15 @@ def plan_and_apply(
                     g.venue.name if g.venue else None))
             if diff.changes:
                 writes.paper_update.append({"_id": pid, **values})
+            # Alternative links accumulate: the list shows one link per paper, so a link
+            # learned from an earlier version (or a merged duplicate row) is kept, not lost.
             old_alt = state.alt_urls.get(pid, set())
-            if old_alt != set(g.alt_urls):
+            new_alt = (old_alt | set(g.alt_urls)) - {g.url}
+            if old_alt != new_alt:
                 diff.changes.append(FieldChange("alternative urls", tuple(sorted(old_alt)),
-                                                tuple(sorted(g.alt_urls))))
+                                                tuple(sorted(new_alt))))
                 writes.url_delete.append(pid)
-                writes.url_insert += [{"paper_id": pid, "url": u} for u in g.alt_urls]
+                writes.url_insert += [{"paper_id": pid, "url": u} for u in sorted(new_alt)]
             repositioned = _links(writes, state, pid, g, fw_ids, cat_ids, diff)
             if diff.changes:
                 report.updated.append(diff)
