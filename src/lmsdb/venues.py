@@ -307,8 +307,9 @@ def lookup(raw: str) -> Venue | None:
     """Map a "Publisher" cell to a Venue.
 
     Returns None for an empty cell, one holding only punctuation (a "-" placeholder), or one
-    naming a preprint server (arXiv, CoRR): the paper is a preprint with no venue. A known alias, matched ignoring case, spacing,
-    surrounding punctuation and a trailing year, returns the catalogue Venue. Anything else
+    naming a preprint server (arXiv, CoRR): the paper is a preprint with no venue. A known
+    alias, matched ignoring case, spacing, surrounding punctuation and a trailing year,
+    returns the catalogue Venue. Anything else
     returns an unknown Venue (``known=False``, ``kind="unknown"``) whose name and full name are
     the cell text as written, only stripped and with whitespace collapsed.
 
