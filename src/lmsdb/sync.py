@@ -330,6 +330,10 @@ def _resolve(g: _Group, file: str, diags: Diagnostics, merged: list[str]) -> Non
                 f"lines {lines} are one paper ({g.title}); URL kept: {g.url}; "
                 f"also kept as alternatives: {', '.join(g.alt_urls) or '∅'}"
             )
+            for r in recs:
+                if r is not primary:
+                    diags.note(file, r.line, f"same paper as line {primary.line}: merged into "
+                               f"one (URL kept: {g.url})")
         for r in recs:
             if r.year != primary.year or (r.venue and primary.venue and
                                           venues.lookup(r.venue) != venues.lookup(primary.venue)):

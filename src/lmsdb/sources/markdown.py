@@ -89,57 +89,39 @@ class ParsedList:
 
 
 def split_cells(line: str) -> list[str]:
-    """Split a table row into stripped cells, honouring ``\\|`` and code spans.
+    """Split a table row into stripped cells the way GitHub does.
+
+    Only ``\\|`` escapes a pipe (it becomes ``|`` in the cell); as in the GFM spec, a pipe
+    inside a code span still separates cells unless it is escaped.
 
     >>> split_cells("| 2023 | ICLR | a \\\\| b |")
     ['2023', 'ICLR', 'a | b']
-    >>> split_cells("x | `a|b` | y")
+    >>> split_cells("x | `a\\\\|b` | y")
     ['x', '`a|b`', 'y']
     """
     s = line.strip()
-    if "\\|" not in s and "`" not in s:
-        if s.startswith("|"):
-            s = s[1:]
-        if s.endswith("|"):
-            s = s[:-1]
+    if s.startswith("|"):
+        s = s[1:]
+    if s.endswith("|") and not s.endswith("\\|"):
+        s = s[:-1]
+    if "\\|" not in s:
         return [c.strip() for c in s.split("|")]
-    return _split_cells_slow(s)
-
-
-def _split_cells_slow(s: str) -> list[str]:
+    # A pipe right after a backslash is part of the cell (markdown-it's escapedSplit rule).
     cells: list[str] = []
-    buf: list[str] = []
-    i, n = 0, len(s)
-    in_code = 0  # length of the backtick run that opened the current code span
-    while i < n:
-        ch = s[i]
-        if ch == "\\" and i + 1 < n and s[i + 1] == "|":
-            buf.append("|")
-            i += 2
-            continue
-        if ch == "`":
-            j = i
-            while j < n and s[j] == "`":
-                j += 1
-            run = j - i
-            if in_code == 0 and s.find("`" * run, j) != -1:
-                in_code = run
-            elif in_code == run:
-                in_code = 0
-            buf.append(s[i:j])
-            i = j
-            continue
-        if ch == "|" and in_code == 0:
-            cells.append("".join(buf))
-            buf = []
+    current: list[str] = []
+    start = 0
+    pos = s.find("|")
+    while pos != -1:
+        if pos > 0 and s[pos - 1] == "\\":
+            current.append(s[start : pos - 1])
         else:
-            buf.append(ch)
-        i += 1
-    cells.append("".join(buf))
-    if cells and s.startswith("|"):
-        cells = cells[1:]
-    if cells and s.endswith("|") and not s.endswith("\\|") and in_code == 0:
-        cells = cells[:-1]
+            current.append(s[start:pos])
+            cells.append("".join(current))
+            current = []
+        start = pos if current else pos + 1
+        pos = s.find("|", pos + 1)
+    current.append(s[start:])
+    cells.append("".join(current))
     return [c.strip() for c in cells]
 
 

@@ -25,8 +25,8 @@ ROWS_TRAINING = [
     "| 2022 |  | [Reducing Activation Recomputation in Large Transformer Models](https://arxiv.org/abs/2205.05198) |  |",
     # 11: escaped pipe in the title.
     "| 2024 |  | [Pipes \\| and more pipes: a study](https://arxiv.org/abs/2401.00001) | [DeepSpeed](#ds) |",
-    # 12: a code span holding a pipe.
-    "| 2024 |  | [The `a|b` operator considered harmful](https://arxiv.org/abs/2401.00002) |  |",
+    # 12: a code span holding an (escaped, as GFM requires) pipe.
+    "| 2024 |  | [The `a\\|b` operator considered harmful](https://arxiv.org/abs/2401.00002) |  |",
     # 13: an unknown venue (reported once although used twice, see row 27).
     "| 2023 | WorkshopOnThings | [An Unknown Venue Paper](https://example.org/papers/unknown-venue) | [DeepSpeed](#ds) |",
     # 14: doubly encoded OpenReview link.
