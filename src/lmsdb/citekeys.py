@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from lmsdb.latex import html_to_plain
 
@@ -21,7 +21,7 @@ STOPWORDS = frozenset(
     "a an the on of for in to with and or at by from via using towards toward is are "
     "how what when why do does can we our your its into over under".split()
 )
-_WORD_SPLIT = re.compile(r"[\s:;,/.?!()\[\]{}\"'`]+")
+_WORD = re.compile(r"[^\s:;,/.?!()\[\]{}\"'`]+")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
@@ -44,12 +44,19 @@ def title_word(title: str) -> str:
     >>> title_word("ZeRO: memory optimizations")
     'zero'
     """
-    words = [_NON_ALNUM.sub("", w) for w in _WORD_SPLIT.split(fold(html_to_plain(title)))]
-    words = [w for w in words if w]
-    for w in words:
+    text = html_to_plain(title)
+    text = text.lower() if text.isascii() else fold(text)
+    first = ""
+    for m in _WORD.finditer(text):  # lazily: most titles stop at the first word
+        w = m.group()
+        if not w.isalnum():
+            w = _NON_ALNUM.sub("", w)
+            if not w:
+                continue
         if w not in STOPWORDS:
             return w
-    return words[0] if words else "paper"
+        first = first or w
+    return first or "paper"
 
 
 def base_key(title: str, year: int | None, family: str | None = None) -> str:
@@ -86,14 +93,17 @@ class KeyAllocator:
 
     def __init__(self, taken: Iterable[str] = ()):
         self.taken = set(taken)
+        # Per base key, the suffixes not yet tried: a base shared by thousands of papers
+        # (large lists) resumes where it stopped instead of rescanning a, b, c, ...
+        self._next: dict[str, Iterator[str]] = {}
 
     def allocate(self, base: str) -> str:
-        for suffix in _suffixes():
+        suffixes = self._next.get(base)
+        if suffixes is None:
+            suffixes = self._next[base] = _suffixes()
+        for suffix in suffixes:
             key = base + suffix
             if key not in self.taken:
                 self.taken.add(key)
                 return key
         raise AssertionError("unreachable")  # pragma: no cover
-
-    def release(self, key: str) -> None:
-        self.taken.discard(key)

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from lmsdb import identifiers
 from lmsdb.diagnostics import Diagnostics, SourceError
@@ -31,23 +32,12 @@ def max_year() -> int:
     return _dt.date.today().year + 1
 
 
-def _check_year(v: int | None) -> int | None:
-    if v is not None and not MIN_YEAR <= v <= max_year():
-        raise ValueError(f"year {v} is outside {MIN_YEAR}..{max_year()}")
-    return v
-
-
-def _check_url(v: str | None) -> str | None:
-    if v is None:
-        return None
-    v = identifiers.clean_url(v)
-    if not v:
-        return None
-    if not (v.startswith("https://") or v.startswith("http://")):
-        raise ValueError(f"URL {v!r} is not http(s)")
-    if any(c.isspace() for c in v):
-        raise ValueError(f"URL {v!r} contains whitespace")
-    return v
+# The checks are constraints that pydantic-core evaluates itself (no Python validator is
+# called per row): a list of 100,000 papers validates in a fraction of a second.
+Year = Annotated[int, Field(ge=MIN_YEAR, le=max_year())]
+OptionalYear = Annotated[int | None, Field(ge=MIN_YEAR, le=max_year())]
+WebUrl = Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
+NonEmpty = Annotated[str, StringConstraints(min_length=1)]
 
 
 class PaperRecord(BaseModel):
@@ -58,26 +48,11 @@ class PaperRecord(BaseModel):
     line: int
     category: str
     position: int
-    year: int
+    year: Year
     venue: str | None
-    title: str
-    url: str | None
+    title: NonEmpty
+    url: WebUrl | None
     frameworks: tuple[str, ...] = ()
-
-    _year = field_validator("year")(_check_year)
-    _url = field_validator("url", mode="before")(_check_url)
-
-    @field_validator("title")
-    @classmethod
-    def _title(cls, v: str) -> str:
-        if not v:
-            raise ValueError("the title is empty")
-        return " ".join(v.split())
-
-    @field_validator("venue")
-    @classmethod
-    def _venue(cls, v: str | None) -> str | None:
-        return v or None
 
 
 class FrameworkRecord(BaseModel):
@@ -86,24 +61,23 @@ class FrameworkRecord(BaseModel):
     model_config = ConfigDict(frozen=True, str_strip_whitespace=True)
 
     line: int
-    slug: str
-    name: str
-    url: str | None
-    year: int | None
+    slug: NonEmpty
+    name: NonEmpty
+    url: WebUrl | None
+    year: OptionalYear
     training: bool
     inference: bool
     serving: bool
     comments: str | None
 
-    _year = field_validator("year")(_check_year)
-    _url = field_validator("url", mode="before")(_check_url)
 
-    @field_validator("name")
-    @classmethod
-    def _name(cls, v: str) -> str:
-        if not v:
-            raise ValueError("the framework has no name")
-        return v
+def _clean_url(url: str | None) -> str | None:
+    return (identifiers.clean_url(url) or None) if url else None
+
+
+def _squeeze(text: str) -> str:
+    """Collapse runs of whitespace (cheap when there are none)."""
+    return " ".join(text.split()) if "  " in text or "\t" in text or "\n" in text else text
 
 
 @dataclass
@@ -139,11 +113,21 @@ def _fail(file: str, row: PaperRow | FrameworkRow, column: str | None, message: 
 
 def _validation_error(file: str, row: PaperRow | FrameworkRow, err: ValidationError,
                       columns: dict[str, str]) -> SourceError:
-    first = err.errors()[0]
+    first = err.errors(include_url=False)[0]
     name = str(first["loc"][0]) if first["loc"] else ""
-    msg = first["msg"].removeprefix("Value error, ")
-    if first["type"] == "int_parsing":
-        msg = f"{name} {first['input']!r} is not a number"
+    value = first.get("input")
+    kind = first["type"]
+    if kind == "int_parsing":
+        msg = f"{name} {value!r} is not a number"
+    elif kind in ("greater_than_equal", "less_than_equal"):
+        msg = f"{name} {value} is outside {MIN_YEAR}..{max_year()}"
+    elif kind == "string_pattern_mismatch":
+        broken = any(c.isspace() for c in str(value))
+        msg = f"URL {value!r} " + ("contains whitespace" if broken else "is not http(s)")
+    elif kind == "string_too_short":
+        msg = f"the {name} is empty"
+    else:
+        msg = f"{name}: {first['msg']}"
     return _fail(file, row, columns.get(name), msg)
 
 
@@ -169,9 +153,9 @@ def _paper(file: str, row: PaperRow, position: int, known: set[str], lenient: bo
             category=row.category,
             position=position,
             year=row.year,  # type: ignore[arg-type]
-            venue=row.venue,
-            title=title,
-            url=url,
+            venue=row.venue or None,
+            title=_squeeze(title),
+            url=_clean_url(url),
             frameworks=tuple(dict.fromkeys(anchors)),
         )
     except ValidationError as e:
@@ -197,7 +181,7 @@ def _framework(file: str, row: FrameworkRow) -> FrameworkRecord:
             line=row.line,
             slug=slug,
             name=name,
-            url=url,
+            url=_clean_url(url),
             year=row.year or None,  # type: ignore[arg-type]
             training=_flag(file, row, "training", row.training),
             inference=_flag(file, row, "inference", row.inference),
