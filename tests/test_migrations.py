@@ -51,3 +51,9 @@ def test_plain_alembic_uses_lmsdb_database_url(tmp_path):
     assert check.returncode == 0, check.stderr
     assert "No new upgrade operations detected" in check.stdout + check.stderr
     assert db.exists()
+
+
+def test_schema_head_constant_matches_alembic(engine):
+    from lmsdb.db import SCHEMA_HEAD
+
+    assert SCHEMA_HEAD == head_revision(engine)

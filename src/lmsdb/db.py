@@ -88,9 +88,28 @@ def downgrade(engine: Engine, target: str) -> None:
     command.downgrade(alembic_config(engine), target)
 
 
+# The newest revision in migrations/versions. Knowing it here lets a command on an
+# up-to-date database skip loading Alembic at all (a tenth of a second per command);
+# tests/test_migrations.py checks that it matches Alembic's head.
+SCHEMA_HEAD = "0002"
+
+
+def stored_revision(engine: Engine) -> str | None:
+    """The revision recorded in the database, read with one plain query (no Alembic)."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except DBAPIError:
+        return None
+
+
 def ensure_schema(engine: Engine) -> None:
     """Create or upgrade the schema so that a command can run on it."""
-    upgrade(engine)
+    if stored_revision(engine) != SCHEMA_HEAD:
+        upgrade(engine)
 
 
 def schema_exists(engine: Engine) -> bool:
