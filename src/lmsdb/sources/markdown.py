@@ -9,6 +9,7 @@ Validation of the cells' contents happens in :mod:`lmsdb.records`.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -172,12 +173,50 @@ def _heading_text(line: str) -> str:
     return line.lstrip("#").strip().rstrip("#").strip()
 
 
+@dataclass(slots=True)
+class Table:
+    """A table as written: header cells and (line, cells, text) rows, no meaning attached."""
+
+    line: int  # 1-based line of the header row
+    header: list[str]
+    rows: list[tuple[int, list[str], str]]
+
+
+def _starts_table(lines: list[str], i: int) -> bool:
+    return "|" in lines[i] and i + 1 < len(lines) and is_separator(split_cells(lines[i + 1]))
+
+
+def _table_at(lines: list[str], start: int) -> tuple[Table, int]:
+    """The table whose header is at ``start``, and the index of the line after it."""
+    rows: list[tuple[int, list[str], str]] = []
+    i, n = start + 2, len(lines)
+    while i < n:
+        text = lines[i]
+        if "|" not in text or not text.strip():
+            break
+        rows.append((i + 1, split_cells(text), text))
+        i += 1
+    return Table(start + 1, split_cells(lines[start]), rows), i
+
+
+def scan_tables(text: str) -> list[Table]:
+    """Every table of a markdown text, found the way :func:`parse_text` finds them."""
+    lines = text.removeprefix("\ufeff").splitlines()
+    tables: list[Table] = []
+    i = 0
+    while i < len(lines):
+        if _starts_table(lines, i):
+            table, i = _table_at(lines, i)
+            tables.append(table)
+        else:
+            i += 1
+    return tables
+
+
 def parse_text(text: str, file: str, diags: Diagnostics | None = None) -> ParsedList:
     """Scan an awesome list's text. Raises :class:`SourceError` on a malformed table."""
     diags = diags if diags is not None else Diagnostics()
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    lines = text.splitlines()
+    lines = text.removeprefix("\ufeff").splitlines()
     out = ParsedList(file=file)
     section: str | None = None  # the current "## " heading, lower-cased
     category: str | None = None
@@ -209,92 +248,84 @@ def parse_text(text: str, file: str, diags: Diagnostics | None = None) -> Parsed
                 intro.append(raw.rstrip())
             i += 1
             continue
-        if "|" in stripped and i + 1 < n and is_separator(split_cells(lines[i + 1])):
-            if section == "papers" and category is None:
-                category = UNSECTIONED
-                diags.warn(file, i + 1, f"paper table outside any ### section: its rows are "
-                           f"filed under the category {UNSECTIONED!r}")
-                if category not in out.category_lines:
-                    out.categories.append(category)
-                    out.category_lines[category] = i + 1
-            i = _read_table(lines, i, out, section, category, diags)
+        if _starts_table(lines, i):
+            table, i = _table_at(lines, i)
+            if section == "papers":
+                if category is None:
+                    category = UNSECTIONED
+                    diags.warn(file, table.line, "paper table outside any ### section: its "
+                               f"rows are filed under the category {UNSECTIONED!r}")
+                    if category not in out.category_lines:
+                        out.categories.append(category)
+                        out.category_lines[category] = table.line
+                _read_papers(table, out, category, diags)
+            elif section == "frameworks":
+                _read_frameworks(table, out, diags)
+            # A table anywhere else is not data.
             continue
         i += 1
     out.intro = "\n".join(intro).strip("\n")
     return out
 
 
-def _read_table(
-    lines: list[str],
-    start: int,
-    out: ParsedList,
-    section: str | None,
-    category: str | None,
-    diags: Diagnostics,
-) -> int:
-    """Read the table whose header is at ``start``; returns the index after it."""
-    header = [c.lower() for c in split_cells(lines[start])]
-    n = len(lines)
-    i = start + 2
-    if section == "papers" and category is not None:
-        kind, mapping = "papers", PAPER_COLUMNS
-    elif section == "frameworks":
-        kind, mapping = "frameworks", FRAMEWORK_COLUMNS
-    else:
-        # A table outside the Papers and Frameworks sections is not data.
-        while i < n and "|" in lines[i]:
-            i += 1
-        return i
+def _columns(table: Table, file: str, mapping: dict[str, str],
+             needed: tuple[str, ...]) -> dict[str, int]:
+    header = [h.lower() for h in table.header]
     index = {mapping[h]: k for k, h in enumerate(header) if h in mapping}
-    needed = ("year", "title") if kind == "papers" else ("name",)
     missing = [c for c in needed if c not in index]
     if missing:
-        raise SourceError(
-            out.file,
-            start + 1,
-            f"table header has no {' or '.join(missing)} column: {lines[start].strip()}",
-        )
-    width = len(header)
-    year_header = header[index["year"]] if "year" in index else None
-    while i < n:
-        text = lines[i]
-        if "|" not in text or not text.strip():
-            break
-        cells = split_cells(text)
-        lineno = i + 1
-        i += 1
-        if len(cells) > width:
-            raise SourceError(
-                out.file,
-                lineno,
-                f"table row has {len(cells)} cells, the header has {width}"
-                " (an unescaped | in a cell? write it as \\|)",
-                column_of(text, width),
-            )
-        if len(cells) < width:
+        raise SourceError(file, table.line, f"table header has no {' or '.join(missing)} "
+                          f"column: | {' | '.join(table.header)} |")
+    return index
+
+
+def _body(table: Table, file: str, index: dict[str, int],
+          diags: Diagnostics) -> Iterator[tuple[int, list[str], str]]:
+    """The data rows: padded to the header's width; template rows skipped with a warning."""
+    width = len(table.header)
+    year_k = index.get("year")
+    year_header = table.header[year_k].lower() if year_k is not None else None
+    for lineno, cells, text in table.rows:
+        if len(cells) != width:
+            if len(cells) > width:
+                raise SourceError(
+                    file, lineno,
+                    f"table row has {len(cells)} cells, the header has {width}"
+                    " (an unescaped | in a cell? write it as \\|)",
+                    column_of(text, width),
+                )
             # As GitHub does: missing trailing cells are empty ("a | b |" without outer
             # pipes cannot end in an empty cell any other way).
-            cells += [""] * (width - len(cells))
-
-        def cell(name: str, cells: list[str] = cells) -> str:
-            k = index.get(name)
-            return cells[k] if k is not None else ""
-
-        if year_header is not None and cell("year").lower() == year_header:
-            diags.warn(out.file, lineno, "template row (repeats the header), not a paper: skipped")
+            cells = cells + [""] * (width - len(cells))
+        if year_k is not None and cells[year_k].lower() == year_header:
+            diags.warn(file, lineno, "template row (repeats the header), not a paper: skipped")
             continue
-        if kind == "papers":
-            assert category is not None
-            out.papers.append(
-                PaperRow(lineno, category, cell("year"), cell("venue"), cell("title"),
-                         cell("framework"), text, index)
-            )
-        else:
-            out.frameworks.append(
-                FrameworkRow(lineno, cell("year"), cell("name"), cell("training"),
-                             cell("inference"), cell("serving"), cell("comments"), text, index)
-            )
-    return i
+        yield lineno, cells, text
+
+
+def _read_papers(table: Table, out: ParsedList, category: str, diags: Diagnostics) -> None:
+    index = _columns(table, out.file, PAPER_COLUMNS, ("year", "title"))
+    k_year, k_title = index["year"], index["title"]
+    k_venue, k_fw = index.get("venue"), index.get("framework")
+    append = out.papers.append
+    for lineno, c, text in _body(table, out.file, index, diags):
+        append(PaperRow(lineno, category, c[k_year], c[k_venue] if k_venue is not None else "",
+                        c[k_title], c[k_fw] if k_fw is not None else "", text, index))
+
+
+def _read_frameworks(table: Table, out: ParsedList, diags: Diagnostics) -> None:
+    index = _columns(table, out.file, FRAMEWORK_COLUMNS, ("name",))
+
+    def get(c: list[str], name: str) -> str:
+        k = index.get(name)
+        return c[k] if k is not None else ""
+
+    for lineno, c, text in _body(table, out.file, index, diags):
+        out.frameworks.append(
+            FrameworkRow(lineno, get(c, "year"), get(c, "name"), get(c, "training"),
+                         get(c, "inference"), get(c, "serving"), get(c, "comments"), text,
+                         index)
+        )
 
 
 def parse_file(path: str | Path, diags: Diagnostics | None = None) -> ParsedList:
