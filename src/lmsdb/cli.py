@@ -118,13 +118,12 @@ def import_cmd(ctx: click.Context, file: str, dry_run: bool, prune: bool, lenien
 
 @contextmanager
 def _progress(what: str) -> Iterator[Any]:
-    """A progress callback drawing on stderr only when it is a terminal."""
-    from tqdm import tqdm
+    """A progress bar on stderr, drawn only when stderr is a terminal and after a second."""
+    from lmsdb.progress import terminal_bar
 
-    bar = tqdm(desc=what, unit=" rows", file=sys.stderr, disable=None, leave=False,
-               delay=1.0)
+    bar = terminal_bar(what)
     try:
-        yield bar.update
+        yield bar
     finally:
         bar.close()
 

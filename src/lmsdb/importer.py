@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import Engine
 
 from lmsdb import db
 from lmsdb.diagnostics import Diagnostics, LmsdbError
+from lmsdb.progress import NoProgress, Progress
 from lmsdb.records import from_markdown
 from lmsdb.sources.markdown import parse_file
 from lmsdb.sync import SyncReport, plan_and_apply
@@ -23,7 +23,7 @@ def import_markdown(
     dry_run: bool = False,
     lenient: bool = False,
     diags: Diagnostics | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
 ) -> SyncReport:
     """Import an awesome list into the database at ``engine``.
 
@@ -44,8 +44,12 @@ def import_markdown(
 
 
 def _import(engine: Engine, path: str | Path, *, prune: bool, dry_run: bool, lenient: bool,
-            diags: Diagnostics, progress: Callable[[int], None] | None) -> SyncReport:
-    records = from_markdown(parse_file(path, diags), diags, lenient=lenient)
+            diags: Diagnostics, progress: Progress | None) -> SyncReport:
+    progress = NoProgress() if progress is None else progress
+    parsed = parse_file(path, diags)
+    # Three passes over the rows: validation, planning, writing.
+    progress.total = 3 * len(parsed.papers)
+    records = from_markdown(parsed, diags, lenient=lenient, progress=progress)
     if dry_run and not db.schema_exists(engine):
         # Nothing to compare with; do not create a database just to say what would change.
         return plan_and_apply(None, records, prune=prune, dry_run=True, progress=progress)

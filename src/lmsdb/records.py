@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from lmsdb import identifiers
 from lmsdb.diagnostics import Diagnostics, SourceError
+from lmsdb.progress import STEP, Progress
 from lmsdb.sources.markdown import (
     FrameworkRow,
     PaperRow,
@@ -192,7 +193,8 @@ def _framework(file: str, row: FrameworkRow) -> FrameworkRecord:
         raise _validation_error(file, row, e, _FRAMEWORK_FIELD_COLUMN) from None
 
 
-def from_markdown(parsed: ParsedList, diags: Diagnostics, *, lenient: bool = False) -> ListRecords:
+def from_markdown(parsed: ParsedList, diags: Diagnostics, *, lenient: bool = False,
+                  progress: Progress | None = None) -> ListRecords:
     """Validate every row of a scanned list; the first bad cell raises :class:`SourceError`."""
     file = parsed.file
     frameworks: list[FrameworkRecord] = []
@@ -209,9 +211,13 @@ def from_markdown(parsed: ParsedList, diags: Diagnostics, *, lenient: bool = Fal
     known = set(seen)
     papers: list[PaperRecord] = []
     positions: dict[str, int] = {}
-    for row in parsed.papers:
+    for k, row in enumerate(parsed.papers, 1):
         pos = positions.get(row.category, 0)
         positions[row.category] = pos + 1
         papers.append(_paper(file, row, pos, known, lenient, diags))
+        if progress is not None and k % STEP == 0:
+            progress.update(STEP)
+    if progress is not None:
+        progress.update(len(parsed.papers) % STEP)
     return ListRecords(file, parsed.title, parsed.intro, list(parsed.categories), papers,
                        frameworks, diags)

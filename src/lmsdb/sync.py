@@ -7,7 +7,6 @@ or leaves the database as it was. Running it twice on the same list changes noth
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +26,7 @@ from lmsdb.models import (
     PaperUrl,
     Venue,
 )
+from lmsdb.progress import STEP, NoProgress, Progress
 from lmsdb.records import FrameworkRecord, ListRecords, PaperRecord
 
 papers_t = Paper.__table__
@@ -389,7 +389,7 @@ def plan_and_apply(
     *,
     prune: bool = False,
     dry_run: bool = False,
-    progress: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
 ) -> SyncReport:
     """Compute the diff between ``recs`` and the database, and (unless dry-run) apply it.
 
@@ -466,9 +466,8 @@ def plan_and_apply(
         writes.cat_delete = [state.categories[c]["id"] for c in extra_cats]
 
     # Papers.
+    progress = NoProgress() if progress is None else progress
     groups = _group_records(recs.papers, state)
-    if progress:
-        progress(len(recs.papers) // 2)
     keys = KeyAllocator(p["citation_key"] for p in state.papers.values())
     next_paper = max(state.papers, default=0) + 1
     next_venue = max(state.venue_names, default=0) + 1
@@ -479,7 +478,12 @@ def plan_and_apply(
         gaps |= _resolve(g, recs.file, diags, report.merged)
     if gaps:
         _renumber_positions(groups)
+    done = 0
     for g in groups:
+        done += len(g.records)
+        if done >= STEP:
+            progress.update(done)
+            done = 0
         venue_id = None
         if g.venue is not None:
             venue_id = venue_ids.get(g.venue.name)
@@ -547,8 +551,7 @@ def plan_and_apply(
             if v is not None and state.meta.get(k) != v:
                 writes.meta_upsert.append({"key": k, "value": v})
         writes.apply(conn)
-    if progress:
-        progress(len(recs.papers) - len(recs.papers) // 2)
+    progress.update(done + len(recs.papers))
     return report
 
 
