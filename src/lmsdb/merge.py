@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
-from lmsdb import venues
+from lmsdb import identifiers, venues
 from lmsdb.citekeys import KeyAllocator, base_key, fold
 from lmsdb.diagnostics import Diagnostics
 from lmsdb.models import Author, Paper, PaperAuthor, PaperUrl, Venue
@@ -154,8 +154,6 @@ class _Index:
 
     def add(self, pid: int, doi: str | None, arxiv: str | None, title: str,
             extra_urls: Iterable[str] = ()) -> None:
-        from lmsdb import identifiers
-
         if doi:
             self.by["doi"].setdefault(doi.lower(), pid)
         if arxiv:
