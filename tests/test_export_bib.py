@@ -91,3 +91,151 @@ def test_titles_escaped_protected_and_parse_back(seeded):
     assert "{DeepSpeed-MoE}:" in e["deepspeedmoe2022"]["title"]
     lamb = [x for x in e.values() if "LAMB" in x["title"]][0]["title"]
     assert "{LAMB's}" in lamb
+
+
+# ----------------------------------------------------------------------------- issue 4
+
+from contextlib import contextmanager  # noqa: E402
+
+import pytest  # noqa: E402
+from sqlalchemy import event  # noqa: E402
+
+from lmsdb.importer import import_bibtex  # noqa: E402
+
+from .conftest import DATA, run_cli  # noqa: E402
+
+
+@pytest.fixture
+def merged(seeded):
+    import_bibtex(seeded, DATA / "dblp-sample.bib", add_new=True)
+    import_bibtex(seeded, DATA / "synthetic-accents.bib", add_new=True)
+    return seeded
+
+
+@contextmanager
+def count_statements(engine):
+    seen: list[str] = []
+
+    def before(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+
+
+def test_dblp_like_entries_with_authors_pages_publisher(merged):
+    out = export(merged)
+    assert ("@inproceedings{alpa2022,\n"
+            "  author = {Zheng, Lianmin and Li, Zhuohan and Zhang, Hao and Zhuang, Yonghao and "
+            "Chen, Zhifeng and Huang, Yanping and Wang, Yida and Xu, Yuanzhong and Zhuo, Danyang "
+            "and Xing, Eric P. and Gonzalez, Joseph E. and Stoica, Ion},\n"
+            "  title = {Alpa: Automating Inter- and {Intra-Operator} Parallelism for Distributed "
+            "Deep Learning},\n"
+            "  booktitle = {{USENIX} Symposium on Operating Systems Design and Implementation},\n"
+            "  pages = {559--578},\n"
+            "  publisher = {{USENIX} Association},\n"
+            "  year = {2022},\n"
+            "  url = {https://www.usenix.org/conference/osdi22/presentation/zheng-lianmin}\n"
+            "}\n") in out
+    e = parsed(merged)
+    assert e["zero2020"]["doi"] == "10.1109/SC41405.2020.00024"
+    assert e["zero2020"]["pages"] == "20"
+    assert e["megatronlm2020"].entry_type == "misc"
+    assert e["megatronlm2020"]["author"].startswith("Shoeybi, Mohammad and Patwary, Mostofa")
+
+
+def test_accents_as_latex_in_names_not_brace_protected(merged):
+    e = parsed(merged)["muller2023synthetic"]
+    assert e["author"] == (r'M{\"u}ller, J{\"u}rgen and Lef{\`e}vre, Fran{\c c}oise and '
+                           r"Garc{\'\i}a, Jos{\'e} Mar{\'\i}a")
+    raw = export(merged, unicode=True)
+    assert "author = {Müller, Jürgen and Lefèvre, Françoise and García, José María}" in raw
+    # Names are never brace-protected word by word (BibTeX must see their parts).
+    assert "{LeGresley}" not in export(merged)
+
+
+def test_article_volume_number_pages_and_misc_primary_class(merged):
+    with merged.begin() as c:
+        c.execute(text("insert into venues (id, name, full_name, kind, known) values "
+                       "(99, 'JMLR', 'Journal of Machine Learning Research', 'journal', 1)"))
+        c.execute(text("update papers set venue_id = 99, volume = '23', number = '120', "
+                       "pages = '1-39' where citation_key = 'alpa2022'"))
+        c.execute(text("update papers set primary_class = 'cs.CL' "
+                       "where citation_key = 'megatronlm2020'"))
+    e = parsed(merged)
+    alpa = e["alpa2022"]
+    assert alpa.entry_type == "article"
+    assert (alpa["journal"], alpa["volume"], alpa["number"], alpa["pages"]) == (
+        "Journal of Machine Learning Research", "23", "120", "1--39")
+    assert e["megatronlm2020"]["primaryClass"] == "cs.CL"
+    assert e["megatronlm2020"]["archivePrefix"] == "arXiv"
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--venue", "OSDI"], {"alpa2022", "alpaserve2023"}),
+        (["--venue", "NeuraIPS"], {"accelerating2020", "extreme2022", "stabilityefficiency2022",
+                                   "zeroquant2022", "huang2019gpipe"}),
+        (["--framework", "alpa"], {"alpa2022", "alpaserve2023", "optimizing2023"}),
+        (["--framework", "megatron"], {"megatronlm2020"}),
+        (["--category", "inference"], {"deepspeedmoe2022", "deepspeed2022b"}),
+        (["--year", "2019"], {"huang2019gpipe", "narayanan2019pipedream"}),
+        (["--year", "2020-2021"], {"1bit2021", "accelerating2020", "deepspeed2020",
+                                   "megatronlm2020", "zero2020", "zeroinfinity2021",
+                                   "zerooffload2021"}),
+        (["--venue", "SC", "--year", "2021-2023"], {"zeroinfinity2021", "deepspeed2022b"}),
+        (["--framework", "ds", "--category", "Inference", "--year", "2022"],
+         {"deepspeedmoe2022", "deepspeed2022b"}),
+    ],
+)
+def test_filters(merged, runner, db_url, args, expected):
+    res = run_cli(runner, db_url, "export", "bib", *args)
+    assert res.exit_code == 0, res.stderr
+    lib = bibtexparser.parse_string(res.stdout)
+    assert {x.key for x in lib.entries} == expected
+
+
+def test_keys_from_aux(merged, runner, db_url, tmp_path):
+    aux = tmp_path / "paper.aux"
+    (tmp_path / "ch1.aux").write_text("\\citation{zero2020}\n", encoding="utf-8")
+    aux.write_text("\\relax\n\\citation{alpa2022,megatronlm2020}\n\\citation{nosuch2020}\n"
+                   "\\@input{ch1.aux}\n\\bibstyle{plain}\n", encoding="utf-8")
+    res = run_cli(runner, db_url, "export", "bib", "--keys", str(aux), "--year", "2020")
+    assert res.exit_code == 0, res.stderr
+    keys = {x.key for x in bibtexparser.parse_string(res.stdout).entries}
+    assert keys == {"megatronlm2020", "zero2020"}  # alpa2022 is 2022: AND
+    assert f"{aux}: warning: 'nosuch2020' is cited but is no paper's key" in res.stderr
+
+
+def test_bad_year_is_usage_error(merged, runner, db_url):
+    res = run_cli(runner, db_url, "export", "bib", "--year", "2023-2021")
+    assert res.exit_code == 2
+    assert "backwards" in res.stderr
+
+
+@pytest.mark.parametrize("args", [{}, {"venue": "SC", "years": (2020, 2022), "category":
+                                       "Training", "framework": "ds",
+                                       "keys": frozenset({"zero2020", "alpa2022"})}])
+def test_constant_number_of_statements(merged, args):
+    from lmsdb.exporters.bibtex import Filter
+
+    with count_statements(merged) as few, merged.connect() as c:
+        bibtex.write(c, io.StringIO(), where=Filter(**args))
+    n_small = len(few)
+    # Many more papers with authors: the number of statements must not grow.
+    with merged.begin() as c:
+        for i in range(200):
+            c.execute(text("insert into papers (id, citation_key, title, year, venue_id) "
+                           "select :i, :k, 'Filler', 2020, venue_id from papers "
+                           "where citation_key = 'zero2020'"), {"i": 1000 + i, "k": f"f{i}"})
+            c.execute(text("insert into paper_authors (paper_id, position, author_id) "
+                           "values (:i, 0, 1)"), {"i": 1000 + i})
+    with count_statements(merged) as many, merged.connect() as c:
+        n = bibtex.write(c, io.StringIO(), where=Filter(**args))
+    assert len(many) == n_small == 2
+    if not args:
+        assert n == 28 + 200

@@ -83,22 +83,42 @@ def cli(ctx: click.Context, db: str | None) -> None:
               help="Delete papers, frameworks and sections that are no longer in the list.")
 @click.option("--lenient", is_flag=True,
               help="Import a paper whose framework link matches no framework, without the link.")
+@click.option("--prefer-bib", is_flag=True,
+              help=".bib only: where a field differs from the database, take the .bib's.")
+@click.option("--add-new", is_flag=True,
+              help=".bib only: add entries that match no paper as new papers.")
 @click.pass_context
-def import_cmd(ctx: click.Context, file: str, dry_run: bool, prune: bool, lenient: bool) -> None:
-    """Import (or re-sync) an awesome list in markdown.
+def import_cmd(ctx: click.Context, file: str, dry_run: bool, prune: bool, lenient: bool,
+               prefer_bib: bool, add_new: bool) -> None:
+    """Import (or re-sync) an awesome list in markdown, or merge a .bib file.
 
     Papers listed in several sections become one paper in several categories; venues are
     canonicalised; re-importing a newer version of the list updates the database to match
     it. The import is one transaction: on any error nothing is written, and the error names
     the file and line.
 
+    A FILE ending in .bib is merged instead: each entry is matched to a paper by DOI, then
+    arXiv id, then title, and fills what the paper lacks (authors, pages, publisher, volume,
+    number, doi). A differing value is reported as a conflict and kept, unless --prefer-bib.
+    Citation keys never change (see `lmsdb rekey`).
+
     \b
     Examples:
       lmsdb import seeds/awesome-lm-system.md
       lmsdb import --dry-run new-version.md        # show the diff, change nothing
       lmsdb --db sqlite:///field.sqlite import list.md
+      lmsdb import dblp.bib                        # authors, pages, DOIs from DBLP
+      lmsdb import --dry-run --add-new zotero.bib
     """
     from lmsdb.diagnostics import Diagnostics
+
+    if file.lower().endswith(".bib"):
+        if prune or lenient:
+            raise click.UsageError("--prune and --lenient apply to markdown lists, not .bib")
+        _import_bib(ctx, file, dry_run=dry_run, prefer_bib=prefer_bib, add_new=add_new)
+        return
+    if prefer_bib or add_new:
+        raise click.UsageError("--prefer-bib and --add-new apply to .bib files only")
     from lmsdb.importer import import_markdown
 
     diags = Diagnostics()
@@ -113,6 +133,24 @@ def import_cmd(ctx: click.Context, file: str, dry_run: bool, prune: bool, lenien
         diff = report.diff()
         if diff:
             click.echo(diff)
+    _say(report.summary())
+
+
+def _import_bib(ctx: click.Context, file: str, *, dry_run: bool, prefer_bib: bool,
+                add_new: bool) -> None:
+    from lmsdb.diagnostics import Diagnostics
+    from lmsdb.importer import import_bibtex
+
+    diags = Diagnostics()
+    with _errors():
+        try:
+            report = import_bibtex(_engine(ctx), file, prefer_bib=prefer_bib, add_new=add_new,
+                                   dry_run=dry_run, diags=diags)
+        finally:
+            for d in diags.items:
+                _say(str(d))
+    if dry_run and report.diff():
+        click.echo(report.diff())
     _say(report.summary())
 
 
@@ -136,23 +174,54 @@ def export_group() -> None:
 @export_group.command("bib")
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
 @click.option("--unicode", is_flag=True, help="Keep non-ASCII characters (for biber).")
+@click.option("--category", metavar="NAME", help="Only papers listed in this section.")
+@click.option("--framework", metavar="SLUG", help="Only papers linked to this framework.")
+@click.option("--venue", metavar="NAME", help="Only papers of this venue (any known spelling).")
+@click.option("--year", "years", metavar="YEAR[-YEAR]", help="Only papers of a year or range.")
+@click.option("--keys", "aux", metavar="FILE.aux", type=click.Path(dir_okay=False, exists=True),
+              help="Only the keys a LaTeX .aux file cites.")
 @click.pass_context
-def export_bib(ctx: click.Context, output: str | None, unicode: bool) -> None:
-    """Write one BibTeX entry per paper.
+def export_bib(ctx: click.Context, output: str | None, unicode: bool, category: str | None,
+               framework: str | None, venue: str | None, years: str | None,
+               aux: str | None) -> None:
+    """Write one BibTeX entry per paper (DBLP-like: authors, booktitle, pages, doi, eprint).
+
+    Filters combine with AND.
 
     \b
     Examples:
       lmsdb export bib -o papers.bib
-      lmsdb export bib | grep -c '^@'
+      lmsdb export bib --venue OSDI --year 2021-2023
+      lmsdb export bib --framework alpa --category Training
+      lmsdb export bib --keys paper.aux -o paper.bib   # only what paper.tex cites
     """
     from lmsdb.exporters import bibtex
 
+    try:
+        span = bibtex.parse_years(years) if years else None
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--year") from None
+    keys = bibtex.aux_keys(aux) if aux else None
+    where = bibtex.Filter(category=category, framework=framework, venue=venue, years=span,
+                          keys=keys)
     engine = _engine(ctx)
     with _errors():
         _need_schema(engine)
         with engine.connect() as conn, _output(output) as out:
-            n = bibtex.write(conn, out, unicode=unicode)
+            n = bibtex.write(conn, out, unicode=unicode, where=where)
+            if keys:
+                _missing_keys(conn, aux or "", keys)
     _say(f"wrote {n} BibTeX entries" + (f" to {output}" if output else ""))
+
+
+def _missing_keys(conn: Any, aux: str, keys: frozenset[str]) -> None:
+    from sqlalchemy import select
+
+    from lmsdb.models import Paper
+
+    known = set(conn.execute(select(Paper.citation_key)).scalars())
+    for k in sorted(keys - known):
+        _say(f"{aux}: warning: {k!r} is cited but is no paper's key")
 
 
 @export_group.command("md")
@@ -226,6 +295,35 @@ def _sqlite_exists(engine: Engine) -> bool:
     from pathlib import Path
 
     return bool(engine.url.database) and Path(engine.url.database or "").exists()
+
+
+@cli.command("rekey")
+@click.option("--dry-run", is_flag=True, help="Print the renames; change nothing.")
+@click.pass_context
+def rekey_cmd(ctx: click.Context, dry_run: bool) -> None:
+    """Regenerate every citation key with the current scheme; print old → new.
+
+    Keys are otherwise never changed: a paper that gains authors from a .bib keeps its key
+    until you run this. Scheme: first author's family name + year + first significant title
+    word (rajbhandari2020zero), or word + year without authors (zero2020); clashes get
+    a, b, c suffixes in paper-id order. One transaction.
+
+    \b
+    Examples:
+      lmsdb rekey --dry-run
+      lmsdb rekey
+    """
+    from lmsdb import rekey
+
+    engine = _engine(ctx)
+    with _errors():
+        _need_schema(engine)
+        with engine.begin() as conn:
+            changes = rekey.rekey(conn, dry_run=dry_run)
+    for _, old, new in changes:
+        click.echo(f"{old} → {new}")
+    verb = "would change" if dry_run else "changed"
+    _say(f"{verb} {len(changes)} citation key(s)")
 
 
 @cli.command("migrate")

@@ -1,9 +1,10 @@
-"""Import a list file: scan, validate, sync -- all or nothing."""
+"""Import a list file or a .bib file: scan, validate, sync -- all or nothing."""
 
 from __future__ import annotations
 
 import gc
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
@@ -13,6 +14,9 @@ from lmsdb.progress import NoProgress, Progress
 from lmsdb.records import from_markdown
 from lmsdb.sources.markdown import parse_file
 from lmsdb.sync import SyncReport, plan_and_apply
+
+if TYPE_CHECKING:
+    from lmsdb.merge import MergeReport
 
 
 def import_markdown(
@@ -60,6 +64,39 @@ def _import(engine: Engine, path: str | Path, *, prune: bool, dry_run: bool, len
                          "run `lmsdb migrate` before a dry run (a dry run writes nothing)")
     with engine.begin() as conn:
         report = plan_and_apply(conn, records, prune=prune, dry_run=dry_run, progress=progress)
+        if dry_run:
+            conn.rollback()
+    return report
+
+
+def import_bibtex(
+    engine: Engine,
+    path: str | Path,
+    *,
+    prefer_bib: bool = False,
+    add_new: bool = False,
+    dry_run: bool = False,
+    diags: Diagnostics | None = None,
+) -> MergeReport:
+    """Merge a ``.bib`` file into the database: every entry is checked before any write,
+    and the writes run in one transaction."""
+    from lmsdb import merge
+    from lmsdb.records import from_bibtex
+    from lmsdb.sources.bibtex import parse_file as parse_bib
+
+    diags = diags if diags is not None else Diagnostics()
+    parsed = parse_bib(path)
+    records = from_bibtex(parsed, diags)
+    kw = {"prefer_bib": prefer_bib, "add_new": add_new, "dry_run": dry_run, "diags": diags}
+    if dry_run and not db.schema_exists(engine):
+        return merge.plan_and_apply(None, parsed.file, records, **kw)  # type: ignore[arg-type]
+    if not dry_run:
+        db.ensure_schema(engine)
+    elif (rev := db.current_revision(engine)) != db.head_revision(engine):
+        raise LmsdbError(f"the database is at revision {rev}, not the newest: "
+                         "run `lmsdb migrate` before a dry run (a dry run writes nothing)")
+    with engine.begin() as conn:
+        report = merge.plan_and_apply(conn, parsed.file, records, **kw)  # type: ignore[arg-type]
         if dry_run:
             conn.rollback()
     return report

@@ -7,14 +7,16 @@ records or raises :class:`SourceError` naming the file, line and column of the b
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from lmsdb import identifiers
 from lmsdb.diagnostics import Diagnostics, SourceError
 from lmsdb.progress import STEP, Progress
+from lmsdb.sources.bibtex import BibEntry, ParsedBib
 from lmsdb.sources.markdown import (
     FrameworkRow,
     PaperRow,
@@ -112,24 +114,28 @@ def _fail(file: str, row: PaperRow | FrameworkRow, column: str | None, message: 
     return SourceError(file, row.line, message, col)
 
 
-def _validation_error(file: str, row: PaperRow | FrameworkRow, err: ValidationError,
-                      columns: dict[str, str]) -> SourceError:
-    first = err.errors(include_url=False)[0]
+def _message(first: Any) -> str:
+    """A pydantic error in the words of the list's author."""
     name = str(first["loc"][0]) if first["loc"] else ""
     value = first.get("input")
     kind = first["type"]
     if kind == "int_parsing":
-        msg = f"{name} {value!r} is not a number"
-    elif kind in ("greater_than_equal", "less_than_equal"):
-        msg = f"{name} {value} is outside {MIN_YEAR}..{max_year()}"
-    elif kind == "string_pattern_mismatch":
+        return f"{name} {value!r} is not a number"
+    if kind in ("greater_than_equal", "less_than_equal"):
+        return f"{name} {value} is outside {MIN_YEAR}..{max_year()}"
+    if kind == "string_pattern_mismatch":
         broken = any(c.isspace() for c in str(value))
-        msg = f"URL {value!r} " + ("contains whitespace" if broken else "is not http(s)")
-    elif kind == "string_too_short":
-        msg = f"the {name} is empty"
-    else:
-        msg = f"{name}: {first['msg']}"
-    return _fail(file, row, columns.get(name), msg)
+        return f"URL {value!r} " + ("contains whitespace" if broken else "is not http(s)")
+    if kind == "string_too_short":
+        return f"the {name} is empty"
+    return f"{name}: {first['msg']}"
+
+
+def _validation_error(file: str, row: PaperRow | FrameworkRow, err: ValidationError,
+                      columns: dict[str, str]) -> SourceError:
+    first = err.errors(include_url=False)[0]
+    name = str(first["loc"][0]) if first["loc"] else ""
+    return _fail(file, row, columns.get(name), _message(first))
 
 
 def _paper(file: str, row: PaperRow, position: int, known: set[str], lenient: bool,
@@ -221,3 +227,181 @@ def from_markdown(parsed: ParsedList, diags: Diagnostics, *, lenient: bool = Fal
         progress.update(len(parsed.papers) % STEP)
     return ListRecords(file, parsed.title, parsed.intro, list(parsed.categories), papers,
                        frameworks, diags)
+
+
+# ----------------------------------------------------------------------------- BibTeX
+
+
+class Person(BaseModel):
+    """An author as ``family`` (with any "von" and ", Jr." parts) and ``given`` names."""
+
+    model_config = ConfigDict(frozen=True)
+
+    family: str
+    given: str | None = None
+
+
+class BibRecord(BaseModel):
+    """One ``.bib`` entry, decoded from LaTeX to plain Unicode and checked."""
+
+    model_config = ConfigDict(frozen=True, str_strip_whitespace=True)
+
+    line: int
+    key: str
+    entry_type: str
+    title: str
+    year: Year
+    authors: tuple[Person, ...] = ()
+    venue: str | None = None  # booktitle or journal, plain text; None for a preprint
+    doi: str | None = None
+    arxiv_id: str | None = None
+    url: WebUrl | None = None
+    pages: str | None = None
+    publisher: str | None = None
+    volume: str | None = None
+    number: str | None = None
+    primary_class: str | None = None
+
+
+
+
+# Entry types that hold a volume of papers rather than a paper (DBLP's crossref targets).
+BIB_CONTAINER_TYPES = frozenset({"proceedings", "mvproceedings", "periodical", "collection"})
+# "journal" values that mean "a preprint on arXiv", as DBLP and Google Scholar write them.
+_PREPRINT_JOURNALS = frozenset({"corr", "arxiv", "arxiv.org", "arxiv e-prints", "e-print arxiv"})
+_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.I)
+_ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(.+)$", re.I)
+_ARXIV_BARE = re.compile(r"^(?:arxiv:)?(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$",
+                         re.I)
+_CORR_VOLUME = re.compile(r"^abs/(.+)$")
+_DBLP_HOMONYM = re.compile(r"\s+\d{4}$")  # DBLP tells namesakes apart: "Hao Zhang 0001"
+_DASHES = re.compile(r"\s*(?:-+|\u2013|\u2014)\s*")
+
+
+def normalise_doi(value: str) -> str | None:
+    """A DOI without resolver prefix; ``None`` for an empty value or ACM's placeholders.
+
+    >>> normalise_doi("https://doi.org/10.1145/3458817.3476205")
+    '10.1145/3458817.3476205'
+    """
+    d = _DOI_PREFIX.sub("", value.strip())
+    if not d.startswith("10.") or d.startswith("10.5555/"):
+        return None
+    return d
+
+
+def normalise_pages(value: str) -> str:
+    """Page ranges with one ASCII hyphen, however the source dashed them.
+
+    >>> normalise_pages("559--578"), normalise_pages("12 – 34"), normalise_pages("20")
+    ('559-578', '12-34', '20')
+    """
+    return _DASHES.sub("-", " ".join(value.split()))
+
+
+def split_authors(raw: str) -> tuple[Person, ...]:
+    """``A and B`` in any BibTeX name form, decoded to plain Unicode; ``others`` dropped."""
+    from bibtexparser.middlewares.names import (
+        parse_single_name_into_parts,
+        split_multiple_persons_names,
+    )
+
+    from lmsdb.latex import latex_to_plain
+
+    people: list[Person] = []
+    for name in split_multiple_persons_names(" ".join(raw.split())):
+        name = _DBLP_HOMONYM.sub("", name.strip())
+        if not name or name.lower() == "others":
+            continue
+        parts = parse_single_name_into_parts(name)
+        family = latex_to_plain(" ".join(parts.von + parts.last)).strip()
+        if parts.jr:
+            family += ", " + latex_to_plain(" ".join(parts.jr)).strip()
+        given = latex_to_plain(" ".join(parts.first)).strip() or None
+        people.append(Person(family=family, given=given))
+    return tuple(people)
+
+
+def _bib_arxiv_id(f: dict[str, str], doi: str | None) -> str | None:
+    """arXiv id from ``eprint``, DBLP's CoRR ``volume = {abs/...}``, an arXiv DOI, or the URL."""
+    prefix = (f.get("archiveprefix") or f.get("eprinttype") or "").lower()
+    eprint = f.get("eprint", "").strip()
+    if eprint and prefix in ("", "arxiv"):
+        m = _ARXIV_BARE.match(eprint)
+        if m:
+            return m.group(1)
+    if f.get("journal", "").strip().lower() == "corr":
+        m = _CORR_VOLUME.match(f.get("volume", "").strip())
+        if m and _ARXIV_BARE.match(m.group(1)):
+            return _ARXIV_BARE.match(m.group(1)).group(1)  # type: ignore[union-attr]
+    if doi:
+        m = _ARXIV_DOI.match(doi)
+        if m and _ARXIV_BARE.match(m.group(1)):
+            return _ARXIV_BARE.match(m.group(1)).group(1)  # type: ignore[union-attr]
+    url = f.get("url", "")
+    return identifiers.arxiv_id(url) if url else None
+
+
+_BIB_FIELD_SOURCE = {"title": "title", "year": "year", "url": "url", "authors": "author"}
+
+
+def from_bib_entry(file: str, entry: BibEntry) -> BibRecord:
+    """Validate one entry; a missing or bad field raises :class:`SourceError` at its line."""
+    from lmsdb.latex import latex_to_plain
+
+    f = entry.fields
+
+    def plain(name: str) -> str | None:
+        v = f.get(name)
+        return " ".join(latex_to_plain(v).split()) or None if v is not None else None
+
+    for required in ("title", "year"):
+        if not f.get(required, "").strip():
+            raise SourceError(file, entry.line, f"@{entry.entry_type}{{{entry.key}: missing "
+                              f"field {required!r}")
+    year_text = f["year"].strip()
+    if not year_text.isdigit():
+        raise SourceError(file, entry.field_lines.get("year", entry.line),
+                          f"{entry.key}: year {year_text!r} is not a number")
+    doi = normalise_doi(f.get("doi", "")) or identifiers.doi(f.get("url", "") or "x")
+    venue = plain("journal") if entry.entry_type == "article" else plain("booktitle")
+    if venue and venue.lower() in _PREPRINT_JOURNALS:
+        venue = None
+    arxiv = _bib_arxiv_id(f, doi)
+    is_corr = f.get("journal", "").strip().lower() == "corr"
+    try:
+        return BibRecord(
+            line=entry.line,
+            key=entry.key,
+            entry_type=entry.entry_type,
+            title=_squeeze(plain("title") or ""),
+            year=int(year_text),
+            authors=split_authors(f["author"]) if f.get("author", "").strip() else (),
+            venue=venue,
+            doi=doi,
+            arxiv_id=arxiv,
+            url=_clean_url(f.get("url")),
+            pages=normalise_pages(f["pages"]) if f.get("pages", "").strip() else None,
+            publisher=plain("publisher"),
+            volume=None if is_corr else plain("volume"),
+            number=plain("number"),
+            primary_class=plain("primaryclass"),
+        )
+    except ValidationError as e:
+        first = e.errors(include_url=False)[0]
+        name = str(first["loc"][0]) if first["loc"] else ""
+        src = _BIB_FIELD_SOURCE.get(name, name)
+        raise SourceError(file, entry.field_lines.get(src, entry.line),
+                          f"{entry.key}: {_message(first)}") from None
+
+
+def from_bibtex(parsed: ParsedBib, diags: Diagnostics) -> list[BibRecord]:
+    """Validate every entry of a parsed ``.bib``; container entries are skipped with a note."""
+    out: list[BibRecord] = []
+    for entry in parsed.entries:
+        if entry.entry_type in BIB_CONTAINER_TYPES:
+            diags.note(parsed.file, entry.line, f"@{entry.entry_type}{{{entry.key}}} is a "
+                       "volume, not a paper: used only through crossref")
+            continue
+        out.append(from_bib_entry(parsed.file, entry))
+    return out

@@ -21,6 +21,7 @@ from lmsdb.models import (
     Framework,
     ListMeta,
     Paper,
+    PaperAuthor,
     PaperCategory,
     PaperFramework,
     PaperUrl,
@@ -36,6 +37,7 @@ categories_t = Category.__table__
 pc_t = PaperCategory.__table__
 pf_t = PaperFramework.__table__
 urls_t = PaperUrl.__table__
+pa_t = PaperAuthor.__table__
 meta_t = ListMeta.__table__
 
 PAPER_FIELDS = ("title", "url", "year", "venue", "arxiv_id", "doi", "openreview_id")
@@ -649,6 +651,7 @@ class _Writes:
                 ex(delete(pf_t).where(pf_t.c.paper_id.in_(chunk)))
                 ex(delete(pc_t).where(pc_t.c.paper_id.in_(chunk)))
                 ex(delete(urls_t).where(urls_t.c.paper_id.in_(chunk)))
+                ex(delete(pa_t).where(pa_t.c.paper_id.in_(chunk)))
                 ex(delete(papers_t).where(papers_t.c.id.in_(chunk)))
         if self.paper_insert:
             bulk_insert(conn, papers_t, self.paper_insert)
@@ -715,7 +718,7 @@ def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
 
 def _advance_sequences(conn: Connection) -> None:
     """Ids are assigned here, not by the server: move PostgreSQL's sequences past them."""
-    for table in ("papers", "venues", "frameworks", "categories"):
+    for table in ("papers", "venues", "frameworks", "categories", "authors"):
         conn.execute(text(
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
             f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"))

@@ -330,3 +330,36 @@ def lookup(raw: str) -> Venue | None:
 def by_name(name: str) -> Venue | None:
     """Return the catalogue Venue whose canonical name is exactly ``name``, or None."""
     return _BY_NAME.get(name)
+
+
+# Leading words of a BibTeX booktitle that name no venue: "Proceedings of the 16th ...".
+_BIB_PREAMBLE = re.compile(r"^(?:proceedings\s+of\s+)?(?:the\s+)?(?:\d+(?:st|nd|rd|th)\s+)?",
+                           re.I)
+_PARENS = re.compile(r"\(([^()]*)\)")
+_HAS_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+
+
+def lookup_bib(text: str) -> Venue | None:
+    """Map a BibTeX ``booktitle``/``journal`` (plain text) to a Venue.
+
+    DBLP writes the whole proceedings title ("16th USENIX Symposium on Operating Systems
+    Design and Implementation, OSDI 2022, Carlsbad, CA, USA, July 11-13, 2022"), so besides
+    the whole text, the first comma-separated part, parts holding a year ("SC 2020") and
+    parenthesised parts are tried, each without a leading "Proceedings of the 16th". Places
+    and dates are never tried, so "USA" cannot pick a venue. Unmatched: an unknown Venue.
+
+    >>> lookup_bib("Proceedings of the International Conference for High Performance "
+    ...            "Computing, Networking, Storage and Analysis, SC 2020, Virtual Event").name
+    'SC'
+    """
+    if not text or not text.strip():
+        return None
+    parts = [p.strip() for p in text.split(",")]
+    candidates = [text, parts[0], *(p for p in parts[1:] if _HAS_YEAR.search(p)),
+                  *_PARENS.findall(text)]
+    for c in candidates:
+        c = _BIB_PREAMBLE.sub("", c.strip())
+        v = lookup(c) if c else None
+        if v is not None and v.known:
+            return v
+    return lookup(text)

@@ -1,50 +1,170 @@
-"""Write the database as BibTeX, one entry per paper.
+"""Write the database as BibTeX, one DBLP-like entry per paper.
 
 Entries are formatted with plain string building rather than bibtexparser's writer: at
 100,000 entries the library's writer (which deep-copies the library) costs far more than the
 rest of the export, and the format we write is simple. The tests parse our output back with
-bibtexparser (and pybtex) to prove it is well-formed.
+bibtexparser and pybtex, and run the real ``bibtex`` on it, to prove it is well-formed.
+
+An export runs two SQL statements whatever the number of papers and filters: one for the
+papers with their venues, one for the authors of those papers.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TextIO
+from pathlib import Path
+from typing import Any, TextIO
 
-from sqlalchemy import Connection, select
+from sqlalchemy import ColumnElement, Connection, and_, exists, func, or_, select
 
-from lmsdb.latex import title_to_latex
-from lmsdb.models import Paper, Venue
+from lmsdb import venues
+from lmsdb.latex import name_to_latex, title_to_latex
+from lmsdb.models import (
+    Author,
+    Category,
+    Framework,
+    Paper,
+    PaperAuthor,
+    PaperCategory,
+    PaperFramework,
+    Venue,
+)
 
 papers_t = Paper.__table__
 venues_t = Venue.__table__
+authors_t = Author.__table__
+pa_t = PaperAuthor.__table__
+categories_t = Category.__table__
+pc_t = PaperCategory.__table__
+frameworks_t = Framework.__table__
+pf_t = PaperFramework.__table__
 
 
 @dataclass(frozen=True, slots=True)
 class BibRow:
+    id: int
     key: str
     title: str
     year: int
     url: str | None
     doi: str | None
     arxiv_id: str | None
+    pages: str | None
+    publisher: str | None
+    volume: str | None
+    number: str | None
+    primary_class: str | None
+    note: str | None
     venue: str | None
     venue_full: str | None
     venue_kind: str | None
+    authors: tuple[tuple[str, str | None], ...] = ()
 
 
-def rows(conn: Connection) -> Iterator[BibRow]:
-    """Every paper with its venue, in citation-key order, in one query."""
+@dataclass(frozen=True)
+class Filter:
+    """Which papers to export; the conditions combine with AND."""
+
+    category: str | None = None
+    framework: str | None = None
+    venue: str | None = None
+    years: tuple[int, int] | None = None
+    keys: frozenset[str] | None = None
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        conds: list[ColumnElement[bool]] = []
+        if self.category is not None:
+            conds.append(exists().where(
+                pc_t.c.paper_id == papers_t.c.id, pc_t.c.category_id == categories_t.c.id,
+                func.lower(categories_t.c.name) == self.category.lower()))
+        if self.framework is not None:
+            fw = self.framework.lower()
+            conds.append(exists().where(
+                pf_t.c.paper_id == papers_t.c.id, pf_t.c.framework_id == frameworks_t.c.id,
+                or_(func.lower(frameworks_t.c.slug) == fw, func.lower(frameworks_t.c.name) == fw)))
+        if self.venue is not None:
+            v = venues.lookup(self.venue)
+            name = v.name if v is not None else self.venue
+            conds.append(papers_t.c.venue_id.in_(
+                select(venues_t.c.id).where(func.lower(venues_t.c.name) == name.lower())))
+        if self.years is not None:
+            conds.append(papers_t.c.year.between(*self.years))
+        if self.keys is not None:
+            conds.append(papers_t.c.citation_key.in_(sorted(self.keys)))
+        return conds
+
+
+def parse_years(text: str) -> tuple[int, int]:
+    """``2021-2023`` or ``2022`` as an inclusive range.
+
+    >>> parse_years("2021-2023"), parse_years("2022")
+    ((2021, 2023), (2022, 2022))
+    """
+    m = re.fullmatch(r"\s*(\d{4})\s*(?:[-\u2013]|--|\.\.)\s*(\d{4})\s*|\s*(\d{4})\s*", text)
+    if m is None:
+        raise ValueError(f"{text!r} is not a year or a range like 2021-2023")
+    if m.group(3):
+        y = int(m.group(3))
+        return y, y
+    lo, hi = int(m.group(1)), int(m.group(2))
+    if lo > hi:
+        raise ValueError(f"{text!r}: the range is backwards")
+    return lo, hi
+
+
+_CITATION = re.compile(r"\\citation\{([^}]*)\}")
+_AUX_INPUT = re.compile(r"\\@input\{([^}]*)\}")
+
+
+def aux_keys(path: str | Path) -> frozenset[str] | None:
+    """The keys a LaTeX ``.aux`` file cites (``\\citation{a,b}``), following ``\\@input``.
+
+    Returns None when it cites ``*`` (``\\nocite{*}``: every entry).
+    """
+    keys: set[str] = set()
+    seen: set[Path] = set()
+    todo = [Path(path)]
+    while todo:
+        p = todo.pop()
+        if p in seen or not p.exists():
+            continue
+        seen.add(p)
+        text = p.read_text(encoding="utf-8", errors="replace")
+        for m in _CITATION.finditer(text):
+            keys.update(k.strip() for k in m.group(1).split(",") if k.strip())
+        todo += [p.parent / m.group(1) for m in _AUX_INPUT.finditer(text)]
+    return None if "*" in keys else frozenset(keys)
+
+
+def rows(conn: Connection, where: Filter | None = None) -> Iterator[BibRow]:
+    """The papers that pass ``where``, with venue and authors, in citation-key order.
+
+    Two statements in all: the papers, then the authors of exactly those papers.
+    """
+    conds = (where or Filter()).conditions()
+    cond = and_(*conds) if conds else None
     q = (
-        select(papers_t.c.citation_key, papers_t.c.title, papers_t.c.year, papers_t.c.url,
-               papers_t.c.doi, papers_t.c.arxiv_id, venues_t.c.name, venues_t.c.full_name,
-               venues_t.c.kind)
+        select(papers_t.c.id, papers_t.c.citation_key, papers_t.c.title, papers_t.c.year,
+               papers_t.c.url, papers_t.c.doi, papers_t.c.arxiv_id, papers_t.c.pages,
+               papers_t.c.publisher, papers_t.c.volume, papers_t.c.number,
+               papers_t.c.primary_class, papers_t.c.note, venues_t.c.name,
+               venues_t.c.full_name, venues_t.c.kind)
         .select_from(papers_t.outerjoin(venues_t, papers_t.c.venue_id == venues_t.c.id))
         .order_by(papers_t.c.citation_key)
     )
-    for r in conn.execute(q):
-        yield BibRow(*r)
+    aq = (select(pa_t.c.paper_id, authors_t.c.family, authors_t.c.given)
+          .join(authors_t, authors_t.c.id == pa_t.c.author_id)
+          .order_by(pa_t.c.paper_id, pa_t.c.position))
+    if cond is not None:
+        q = q.where(cond)
+        aq = aq.where(pa_t.c.paper_id.in_(select(papers_t.c.id).where(cond)))
+    by_paper: dict[int, list[tuple[str, str | None]]] = {}
+    for pid, family, given in conn.execute(aq):
+        by_paper.setdefault(pid, []).append((family, given))
+    for r in conn.execute(q).all():
+        yield BibRow(*r, authors=tuple(by_paper.get(r[0], ())))
 
 
 def _braced(value: str) -> str:
@@ -59,31 +179,69 @@ def entry_type(row: BibRow) -> str:
     return "article" if row.venue_kind == "journal" else "inproceedings"
 
 
+def format_pages(pages: str) -> str:
+    """A page range with BibTeX's en dash ``--``.
+
+    >>> format_pages("12-34"), format_pages("559--578"), format_pages("20")
+    ('12--34', '559--578', '20')
+    """
+    return re.sub(r"\s*(?:-+|\u2013|\u2014)\s*", "--", pages.strip())
+
+
+def format_author(family: str, given: str | None, *, unicode: bool = False) -> str:
+    """``Family, Given``; a family name alone is braced if it has spaces (``{Google Brain}``)."""
+    fam = name_to_latex(family, unicode=unicode)
+    if given:
+        return f"{fam}, {name_to_latex(given, unicode=unicode)}"
+    return "{" + fam + "}" if " " in family else fam
+
+
 def format_entry(row: BibRow, *, unicode: bool = False) -> str:
     kind = entry_type(row)
-    fields: list[tuple[str, str]] = [("title", "{" + title_to_latex(row.title, unicode=unicode)
-                                      + "}")]
+
+    def text(v: str) -> str:
+        return "{" + title_to_latex(v, unicode=unicode) + "}"
+
+    fields: list[tuple[str, str]] = []
+    if row.authors:
+        fields.append(("author", "{" + " and ".join(
+            format_author(f, g, unicode=unicode) for f, g in row.authors) + "}"))
+    fields.append(("title", text(row.title)))
+    venue = row.venue_full or row.venue or ""
     if kind == "inproceedings":
-        fields.append(("booktitle", "{" + title_to_latex(row.venue_full or row.venue or "",
-                                                         unicode=unicode) + "}"))
+        fields.append(("booktitle", text(venue)))
     elif kind == "article":
-        fields.append(("journal", "{" + title_to_latex(row.venue_full or row.venue or "",
-                                                       unicode=unicode) + "}"))
+        fields.append(("journal", text(venue)))
+        # plain.bst warns about volume together with number in @inproceedings, so only
+        # journals carry them, as DBLP's entries do.
+        for name in ("volume", "number"):
+            value: Any = getattr(row, name)
+            if value:
+                fields.append((name, "{" + name_to_latex(value, unicode=unicode) + "}"))
+    if row.pages and kind != "misc":
+        fields.append(("pages", _braced(format_pages(row.pages))))
+    if row.publisher and kind != "misc":
+        fields.append(("publisher", text(row.publisher)))
     fields.append(("year", "{" + str(row.year) + "}"))
     if kind == "misc" and row.arxiv_id:
         fields += [("eprint", _braced(row.arxiv_id)), ("archivePrefix", "{arXiv}")]
+        if row.primary_class:
+            fields.append(("primaryClass", _braced(row.primary_class)))
     if row.doi:
         fields.append(("doi", _braced(row.doi)))
     if row.url:
         fields.append(("url", _braced(row.url)))
+    if row.note:
+        fields.append(("note", text(row.note)))
     body = ",\n".join(f"  {name} = {value}" for name, value in fields)
     return f"@{kind}{{{row.key},\n{body}\n}}\n"
 
 
-def write(conn: Connection, out: TextIO, *, unicode: bool = False) -> int:
-    """Write every paper as a BibTeX entry; returns the number of entries."""
+def write(conn: Connection, out: TextIO, *, unicode: bool = False,
+          where: Filter | None = None) -> int:
+    """Write every paper that passes ``where`` as a BibTeX entry; returns the count."""
     n = 0
-    for row in rows(conn):
+    for row in rows(conn, where):
         if n:
             out.write("\n")
         out.write(format_entry(row, unicode=unicode))

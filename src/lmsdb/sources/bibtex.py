@@ -1,0 +1,133 @@
+"""Read a ``.bib`` file into raw entries, with the line each entry and field came from.
+
+bibtexparser (v2) splits the file; this module turns its failed blocks (unbalanced braces,
+duplicate keys, duplicate fields) into :class:`SourceError` naming the file and line, and
+resolves ``crossref`` within the file (DBLP's "standard" export puts the booktitle in a
+referenced ``@proceedings`` entry). Validation of field contents happens in
+:mod:`lmsdb.records`, as for the markdown source.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lmsdb.diagnostics import SourceError
+
+
+@dataclass(slots=True)
+class BibEntry:
+    """One entry as written: lower-cased field names, values without enclosing braces."""
+
+    line: int  # 1-based line of the ``@type{key,``
+    key: str
+    entry_type: str  # lower-cased
+    fields: dict[str, str]
+    field_lines: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class ParsedBib:
+    file: str
+    entries: list[BibEntry]
+
+
+def unclosed_brace_line(raw: str, start_line: int) -> int | None:
+    """The 1-based line of the innermost ``{`` left open in ``raw`` (BibTeX counts every brace).
+
+    >>> unclosed_brace_line("@a{k,\\n t = {x,\\n y = {2}\\n", 1)
+    2
+    >>> unclosed_brace_line("@a{k, t = {x}}", 1) is None
+    True
+    """
+    opened: list[int] = []
+    line = start_line
+    for ch in raw:
+        if ch == "\n":
+            line += 1
+        elif ch == "{":
+            opened.append(line)
+        elif ch == "}" and opened:
+            opened.pop()
+    return opened[-1] if opened else None
+
+
+def _failure(file: str, block: object) -> SourceError:
+    from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock
+
+    start = getattr(block, "start_line", 0) + 1
+    raw: str = getattr(block, "raw", "") or ""
+    head = raw.split(",", 1)[0].strip()[:60]
+    if isinstance(block, DuplicateBlockKeyBlock):
+        first = block.previous_block.start_line + 1
+        return SourceError(file, start, f"duplicate entry key {block.key!r} (first used at line "
+                           f"{first}): keys must be unique in a .bib file")
+    if isinstance(block, DuplicateFieldKeyBlock):
+        dups = ", ".join(sorted(block.duplicate_keys))
+        return SourceError(file, start, f"{head}: field {dups} given twice")
+    line = unclosed_brace_line(raw, start)
+    reason = getattr(getattr(block, "error", None), "abort_reason", "") or "syntax error"
+    if line is not None:
+        return SourceError(file, line, f"{head}: unbalanced braces (a '{{' opened on this line "
+                           f"is never closed; {reason.strip()})")
+    return SourceError(file, start, f"{head}: cannot parse the entry ({reason.strip()})")
+
+
+def parse_text(text: str, file: str) -> ParsedBib:
+    """Split BibTeX text into entries; the first malformed block raises :class:`SourceError`."""
+    import bibtexparser
+
+    splitter_log = logging.getLogger("bibtexparser.splitter")
+    level = splitter_log.level
+    splitter_log.setLevel(logging.CRITICAL)  # its failures are reported as SourceError below
+    try:
+        lib = bibtexparser.parse_string(text)
+    finally:
+        splitter_log.setLevel(level)
+    if lib.failed_blocks:
+        first = min(lib.failed_blocks, key=lambda b: b.start_line)
+        raise _failure(file, first)
+    entries = [
+        BibEntry(
+            line=e.start_line + 1,
+            key=e.key,
+            entry_type=e.entry_type.lower(),
+            fields={f.key.lower(): str(f.value) for f in e.fields},
+            field_lines={f.key.lower(): f.start_line + 1 for f in e.fields},
+        )
+        for e in lib.entries
+    ]
+    _resolve_crossrefs(entries)
+    return ParsedBib(file, entries)
+
+
+def _resolve_crossrefs(entries: list[BibEntry]) -> None:
+    """Copy fields an entry lacks from the entry its ``crossref`` names, as BibTeX does."""
+    by_key = {e.key.lower(): e for e in entries}
+    for e in entries:
+        parent = by_key.get(e.fields.get("crossref", "").strip().lower())
+        if parent is None:
+            continue
+        for name, value in parent.fields.items():
+            if name == "title" and "booktitle" not in e.fields:
+                e.fields["booktitle"] = value
+                e.field_lines["booktitle"] = parent.field_lines.get(name, parent.line)
+            elif name not in e.fields and name not in ("title", "key", "crossref"):
+                e.fields[name] = value
+                e.field_lines[name] = parent.field_lines.get(name, parent.line)
+
+
+def parse_file(path: str | Path) -> ParsedBib:
+    """Read and split a ``.bib`` file; a file that is not UTF-8 is a :class:`SourceError`."""
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise SourceError(str(path), None, "no such file") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise SourceError(str(path), line, f"not UTF-8 text ({e.reason})") from None
+    return parse_text(text, str(path))

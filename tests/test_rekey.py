@@ -1,0 +1,90 @@
+"""The key scheme: author form, clashes, stability, and `lmsdb rekey`."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from lmsdb.citekeys import KeyAllocator, base_key
+from lmsdb.importer import import_bibtex
+from lmsdb.rekey import rekey
+
+from .conftest import DATA, SEED, run_cli
+
+
+def keys(engine) -> dict[int, str]:
+    with engine.connect() as c:
+        return dict(c.execute(text("select id, citation_key from papers")).all())
+
+
+def test_scheme_author_form_and_clash_suffixes():
+    assert base_key("ZeRO: memory optimizations", 2020, "Rajbhandari") == "rajbhandari2020zero"
+    assert base_key("ZeRO: memory optimizations", 2020) == "zero2020"
+    assert base_key("A Synthetic Entry", 2023, "Müller") == "muller2023synthetic"
+    assert base_key("The Stability-Efficiency Dilemma", 2022, "von Neumann, Jr.") == (
+        "vonneumannjr2022stabilityefficiency")
+    alloc = KeyAllocator(["zero2020"])
+    assert [alloc.allocate("zero2020") for _ in range(3)] == ["zero2020a", "zero2020b",
+                                                              "zero2020c"]
+
+
+def test_rekey_without_authors_changes_nothing(seeded):
+    # The import allocated keys in list (= id) order, the order rekey uses.
+    with seeded.begin() as c:
+        assert rekey(c) == []
+
+
+def test_rekey_after_merge_uses_authors(seeded):
+    before = keys(seeded)
+    import_bibtex(seeded, DATA / "dblp-sample.bib")
+    assert keys(seeded) == before  # merging never changes a key
+    with seeded.begin() as c:
+        changes = {old: new for _, old, new in rekey(c, dry_run=True)}
+    assert keys(seeded) == before  # dry run
+    assert changes == {
+        "alpa2022": "zheng2022alpa",
+        "zeroinfinity2021": "rajbhandari2021zeroinfinity",
+        "zerooffload2021": "ren2021zerooffload",
+        "deepspeed2020": "rasley2020deepspeed",
+        "zero2020": "rajbhandari2020zero",
+        "megatronlm2020": "shoeybi2020megatronlm",
+    }
+    with seeded.begin() as c:
+        rekey(c)
+    after = keys(seeded)
+    assert {before[i]: after[i] for i in before if before[i] != after[i]} == changes
+    with seeded.begin() as c:
+        assert rekey(c) == []  # stable: a second run has nothing to do
+
+
+def test_rekey_clash_and_swap(seeded, tmp_path):
+    # Both 2022 "DeepSpeed ..." papers (deepspeed2022, deepspeed2022a) get the same first
+    # author: they clash on smith2022deepspeed and the lower id keeps the bare key.
+    f = tmp_path / "x.bib"
+    f.write_text(
+        "@misc{a, author = {Shaden Smith}, year = {2022}, title = {Using DeepSpeed and Megatron "
+        "to Train Megatron-Turing NLG 530B, A Large-Scale Generative Language Model}}\n"
+        "@misc{b, author = {Shaden Smith}, year = {2022}, title = {DeepSpeed Data Efficiency: "
+        "Improving Deep Learning Model Quality and Training Efficiency via Efficient Data "
+        "Sampling and Routing}}\n", encoding="utf-8")
+    import_bibtex(seeded, f)
+    with seeded.begin() as c:
+        changes = [(old, new) for _, old, new in rekey(c)]
+    # deepspeed2022b (DeepSpeed Inference, no authors) takes the freed deepspeed2022 (rekey
+    # writes through temporary keys, so no order of the renames trips the UNIQUE constraint).
+    assert changes == [("deepspeed2022", "smith2022deepspeed"),
+                       ("deepspeed2022a", "smith2022deepspeeda"),
+                       ("deepspeed2022b", "deepspeed2022")]
+
+
+def test_cli_rekey_prints_old_new(runner, db_url):
+    assert run_cli(runner, db_url, "import", str(SEED)).exit_code == 0
+    assert run_cli(runner, db_url, "import", str(DATA / "dblp-sample.bib")).exit_code == 0
+    res = run_cli(runner, db_url, "rekey", "--dry-run")
+    assert res.exit_code == 0
+    assert "zero2020 → rajbhandari2020zero\n" in res.stdout
+    assert "would change 6 citation key(s)" in res.stderr
+    res = run_cli(runner, db_url, "rekey")
+    assert "changed 6 citation key(s)" in res.stderr
+    res = run_cli(runner, db_url, "sql", "select citation_key from papers where id = "
+                  "(select id from papers where title like 'ZeRO: memory%')", "--no-headers")
+    assert res.stdout.strip() == "rajbhandari2020zero"
