@@ -248,7 +248,7 @@ def _read_query(sql_text: str | None, sql_file: str | None) -> str:
             raise click.UsageError("no query: give QUERY, -f FILE, or - for standard input")
         return sql_text
     if sql_file in (None, "-"):
-        return click.get_text_stream("stdin").read()
+        return sys.stdin.read()
     try:
         with open(sql_file, encoding="utf-8") as f:
             return f.read()

@@ -141,7 +141,7 @@ def to_tsquery(q: Query) -> str:
     """The query in PostgreSQL ``to_tsquery`` syntax.
 
     >>> to_tsquery(parse('"model parallel*" OR zero -survey'))
-    "('model' <-> 'parallel':* | 'zero') & !('survey')"
+    "(('model' <-> 'parallel':*) | 'zero') & !('survey')"
     """
 
     def term(t: Term) -> str:
