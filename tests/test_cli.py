@@ -15,7 +15,8 @@ def test_help_everywhere_with_examples(runner):
     from lmsdb.cli import cli
 
     for args in (["--help"], ["import", "--help"], ["export", "bib", "--help"],
-                 ["export", "md", "--help"], ["sql", "--help"], ["migrate", "--help"]):
+                 ["export", "md", "--help"], ["sql", "--help"], ["migrate", "--help"],
+                 ["search", "--help"], ["stats", "--help"], ["schema", "--help"]):
         res = runner.invoke(cli, args)
         assert res.exit_code == 0, args
         assert "Usage:" in res.stdout

@@ -57,3 +57,36 @@ def test_schema_head_constant_matches_alembic(engine):
     from lmsdb.db import SCHEMA_HEAD
 
     assert SCHEMA_HEAD == head_revision(engine)
+
+
+def _derived_objects(engine) -> set[str]:
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        return {r[0] for r in conn.execute(text(
+            "select name from sqlite_master where name like 'papers_fts%' "
+            "or name in ('paper_view', 'framework_view')"))}
+
+
+def test_revision_0003_indexes_existing_papers_and_downgrades_cleanly(engine):
+    """Papers imported before 0003 are indexed by its rebuild; downgrading to 0002 drops the
+    views, the FTS5 table with its shadow tables, and every trigger."""
+    from sqlalchemy import text
+
+    from lmsdb.importer import import_markdown
+    from lmsdb.search import search
+
+    from .conftest import SEED
+
+    import_markdown(engine, SEED)
+    downgrade(engine, "0002")
+    assert _derived_objects(engine) == set()
+    with engine.connect() as conn:
+        assert conn.execute(text("select count(*) from sqlite_master "
+                                 "where type = 'trigger'")).scalar() == 0
+        assert conn.execute(text("select count(*) from papers")).scalar() == 25
+    upgrade(engine)
+    assert {"paper_view", "framework_view", "papers_fts", "papers_fts_data",
+            "papers_fts_insert", "papers_fts_author_update"} <= _derived_objects(engine)
+    assert len(search(engine, "parallelism").rows) == 5
+    command.check(alembic_config(engine))

@@ -71,6 +71,8 @@ def cli(ctx: click.Context, db: str | None) -> None:
       lmsdb export bib -o papers.bib               # BibTeX for LaTeX
       lmsdb export md -o README.md                 # the list, regenerated
       lmsdb sql "select year, count(*) from papers group by year"
+      lmsdb search parallelism                     # full-text, best match first
+      lmsdb stats                                  # counts and bar charts
     """
     ctx.ensure_object(dict)
     ctx.obj["db"] = db
@@ -250,36 +252,51 @@ def _need_schema(engine: Engine) -> None:
     db.ensure_schema(engine)
 
 
+FORMATS = ["table", "csv", "tsv", "json", "jsonl"]
+
+
+def _format_options(f: Any) -> Any:
+    f = click.option("--no-headers", is_flag=True, help="Omit the header row (table, csv, tsv).")(f)
+    return click.option("--format", "fmt", type=click.Choice(FORMATS), default="table",
+                        show_default=True,
+                        help="Output format (also when stdout is not a terminal).")(f)
+
+
 @cli.command("sql")
-@click.argument("sql_text", metavar="QUERY")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "jsonl"]),
-              default="table", show_default=True, help="Output format.")
-@click.option("--no-headers", is_flag=True, help="Omit the header row (table, csv, tsv).")
+@click.argument("sql_text", metavar="[QUERY]", required=False)
+@click.option("-f", "--file", "sql_file", metavar="FILE",
+              help="Read the query from FILE ('-': standard input).")
+@_format_options
 @click.option("-p", "--param", "params", nargs=2, multiple=True, metavar="NAME VALUE",
-              help="Bind :NAME to VALUE (repeatable).")
-@click.option("--write", is_flag=True, help="Allow statements that change the database.")
+              help="Bind :NAME to VALUE, a string (repeatable).")
+@click.option("--write", is_flag=True,
+              help="Allow statements that change the database (run in a transaction).")
 @click.option("--timeout", type=float, default=5.0, show_default=True, metavar="SECONDS",
               help="Stop a query that runs longer (0: no limit).")
 @click.pass_context
-def sql_cmd(ctx: click.Context, sql_text: str, fmt: str, no_headers: bool,
-            params: tuple[tuple[str, str], ...], write: bool, timeout: float) -> None:
-    """Run a SQL query and print the rows.
+def sql_cmd(ctx: click.Context, sql_text: str | None, sql_file: str | None, fmt: str,
+            no_headers: bool, params: tuple[tuple[str, str], ...], write: bool,
+            timeout: float) -> None:
+    """Run one SQL statement and print the rows.
 
     Read-only unless --write: a statement that would change the database is refused (exit
-    code 2) by the database engine itself, not by reading the SQL text.
+    code 2) by the database engine itself, not by reading the SQL text. The query is the
+    argument, or the contents of -f FILE, or standard input (-f - or QUERY -). Views
+    paper_view and framework_view join the usual things in; `lmsdb schema` lists them.
 
     \b
     Examples:
       lmsdb sql "select count(*) from papers"
-      lmsdb sql "select p.title from papers p join venues v on v.id = p.venue_id
-                 join paper_frameworks pf on pf.paper_id = p.id
-                 join frameworks f on f.id = pf.framework_id
-                 where p.year = 2022 and v.name = 'OSDI' and f.slug = 'alpa'"
-      lmsdb sql "select * from papers where year = :y" -p y 2022 --format csv
+      lmsdb sql "select title, venue, frameworks from paper_view
+                 where year = 2022 and venue = 'OSDI' and frameworks like '%Alpa%'"
+      lmsdb sql "select * from paper_view where year = :y" -p y 2022 --format csv
+      lmsdb sql -f report.sql --format json
+      echo "select name, papers from framework_view" | lmsdb sql -
     """
     from lmsdb import query
     from lmsdb.output import write_rows
 
+    sql_text = _read_query(sql_text, sql_file)
     engine = _engine(ctx)
     with _errors():
         if engine.dialect.name != "sqlite" or _sqlite_exists(engine):
@@ -289,6 +306,22 @@ def sql_cmd(ctx: click.Context, sql_text: str, fmt: str, no_headers: bool,
         write_rows(sys.stdout, result.columns, result.rows, fmt, headers=not no_headers)
     elif write:
         _say(f"{result.rowcount} row(s) changed")
+
+
+def _read_query(sql_text: str | None, sql_file: str | None) -> str:
+    if sql_text is not None and sql_file is not None:
+        raise click.UsageError("give the query as an argument or with -f FILE, not both")
+    if sql_file is None and sql_text != "-":
+        if sql_text is None:
+            raise click.UsageError("no query: give QUERY, -f FILE, or - for standard input")
+        return sql_text
+    if sql_file in (None, "-"):
+        return sys.stdin.read()
+    try:
+        with open(sql_file, encoding="utf-8") as f:
+            return f.read()
+    except OSError as e:
+        raise click.UsageError(f"cannot read {sql_file}: {e.strerror}") from None
 
 
 def _sqlite_exists(engine: Engine) -> bool:
@@ -324,6 +357,112 @@ def rekey_cmd(ctx: click.Context, dry_run: bool) -> None:
         click.echo(f"{old} → {new}")
     verb = "would change" if dry_run else "changed"
     _say(f"{verb} {len(changes)} citation key(s)")
+
+
+def _need_data(engine: Engine) -> None:
+    """Upgrade the schema of an existing database; refuse to create an empty one."""
+    from lmsdb.query import QueryError
+
+    if engine.dialect.name == "sqlite" and not _sqlite_exists(engine):
+        raise QueryError(f"no database at {engine.url.database}: run `lmsdb import LIST.md` "
+                         "first")
+    _need_schema(engine)
+
+
+@cli.command("search")
+@click.argument("words", nargs=-1, required=True)
+@click.option("-n", "--limit", type=int, default=20, show_default=True,
+              help="Print at most this many papers (0: all).")
+@_format_options
+@click.option("--no-highlight", is_flag=True, help="Do not mark the matched words with [ ].")
+@click.pass_context
+def search_cmd(ctx: click.Context, words: tuple[str, ...], limit: int, fmt: str,
+               no_headers: bool, no_highlight: bool) -> None:
+    """Full-text search over titles and authors, best match first.
+
+    All words must match, whole words, ignoring case and accents; "a phrase" matches the
+    words in order; a trailing * makes a prefix (parallel*); OR between two terms matches
+    either; -word excludes. Matches are shown between [ and ]; score is the relevance
+    (bm25 on SQLite, ts_rank on PostgreSQL; higher is better).
+
+    \b
+    Examples:
+      lmsdb search parallelism
+      lmsdb search '"model parallel*"' --limit 3
+      lmsdb search zero OR offload -infinity --format json
+      lmsdb search rajbhandari          # authors, once merged from a .bib file
+    """
+    from lmsdb.output import write_rows
+    from lmsdb.search import search
+
+    engine = _engine(ctx)
+    with _errors():
+        _need_data(engine)
+        result = search(engine, " ".join(words), limit=limit, highlight=not no_highlight)
+    write_rows(sys.stdout, result.columns, result.rows, fmt, headers=not no_headers)
+    if not result.rows:
+        _say("no paper matches")
+
+
+@cli.command("stats")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="Tables and bar charts, or JSON for machines.")
+@click.option("--width", type=int, metavar="COLUMNS",
+              help="Width of the bar charts (default: the terminal's).")
+@click.pass_context
+def stats_cmd(ctx: click.Context, fmt: str, width: int | None) -> None:
+    """Papers per year, venue, framework and category; frameworks by capability.
+
+    The per-year and per-framework counts are drawn as bar charts scaled to the terminal.
+
+    \b
+    Examples:
+      lmsdb stats
+      lmsdb stats --format json | jq .per_year
+    """
+    import json
+    import shutil
+
+    from lmsdb import stats
+
+    engine = _engine(ctx)
+    with _errors():
+        _need_data(engine)
+        with engine.connect() as conn:
+            result = stats.collect(conn)
+    if fmt == "json":
+        click.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
+    else:
+        stats.write_text(sys.stdout, result, width or shutil.get_terminal_size().columns)
+
+
+@cli.command("schema")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Output format.")
+@click.pass_context
+def schema_cmd(ctx: click.Context, fmt: str) -> None:
+    """Print the tables, views and columns of the database (as it is, not as documented).
+
+    The full-text index is listed last as a "search index"; its internal shadow tables
+    are left out.
+
+    \b
+    Examples:
+      lmsdb schema
+      lmsdb schema --format json
+    """
+    import json
+
+    from lmsdb import catalog
+
+    engine = _engine(ctx)
+    with _errors():
+        _need_data(engine)
+        relations = catalog.describe(engine)
+    if fmt == "json":
+        click.echo(json.dumps(catalog.as_json(relations), indent=2))
+    else:
+        catalog.write_text(sys.stdout, relations)
 
 
 @cli.command("migrate")

@@ -62,8 +62,12 @@ class _Guard:
         self.deadline = time.monotonic() + timeout if timeout else None
         self.timed_out = False
 
-    def authorize(self, action: int, a1: str | None, a2: str | None, _db: str | None,
+    def authorize(self, action: int, a1: str | None, a2: str | None, db: str | None,
                   _trigger: str | None) -> int:
+        if action == sqlite3.SQLITE_UPDATE and a1 == "sqlite_master" and db == "main":
+            # Asked when a virtual table (the FTS5 index) is first connected. A real write to
+            # the file's schema is still impossible: mode=ro, query_only, no writable_schema.
+            return sqlite3.SQLITE_OK
         if action == sqlite3.SQLITE_PRAGMA:
             if (a1 or "").lower() in READ_PRAGMAS and (
                 a2 is None or (a1 or "").lower() not in {"user_version", "schema_version",
@@ -129,11 +133,17 @@ def _run_sqlite(path: str, sql: str, params: dict[str, Any], write: bool,
         con.close()
 
 
+ONE_STATEMENT = ("one statement at a time: this query has several (separated by ';'); "
+                 "run them as separate `lmsdb sql` commands")
+
+
 def _sqlite_error(e: sqlite3.Error, guard: _Guard, sql: str, timeout: float | None) -> QueryError:
     if guard.timed_out:
         return QueryError(f"query stopped after {timeout:g} s (--timeout): {sql.strip()}")
     msg = str(e)
-    if guard.denied or "readonly" in msg or "not authorized" in msg:
+    if "one statement at a time" in msg:
+        return QueryError(f"{ONE_STATEMENT}\n  query: {sql.strip()}")
+    if guard.denied or "readonly" in msg or "not authorized" in msg or "may not be" in msg:
         what = guard.denied or "a write"
         return QueryError(f"refused: {what} in a read-only query; pass --write to change the "
                           f"database\n  query: {sql.strip()}")
@@ -142,29 +152,60 @@ def _sqlite_error(e: sqlite3.Error, guard: _Guard, sql: str, timeout: float | No
 
 def _run_sqlalchemy(engine: Engine, sql: str, params: dict[str, Any], write: bool,
                     timeout: float | None) -> Result:
-    from sqlalchemy.exc import DBAPIError
+    """PostgreSQL: a READ ONLY transaction unless ``write``, with a ``statement_timeout``.
 
-    with engine.connect() as conn:
-        try:
+    The statement is sent as a prepared statement (psycopg's ``prepare=True``, the extended
+    protocol), which the server accepts only as ONE statement. Sent as a simple query,
+    ``select 1; commit; delete from papers`` would end the read-only transaction and run
+    the DELETE in a new one.
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        compiled = text(sql).compile(dialect=engine.dialect)
+        bound = compiled.construct_params(params)
+    except SQLAlchemyError as e:
+        msg = e.args[0] if e.args else e
+        raise QueryError(f"SQL error: {msg}\n  query: {sql.strip()}") from None
+    raw = engine.raw_connection()
+    try:
+        con = raw.driver_connection
+        if type(con).__module__.split(".")[0] != "psycopg":
+            raise QueryError("ad-hoc SQL on PostgreSQL needs the psycopg (3) driver: use a "
+                             "postgresql+psycopg://... URL (pip install 'lmsdb[postgres]')")
+        return _run_psycopg(con, str(compiled), bound, sql, write, timeout)
+    finally:
+        raw.close()
+
+
+def _run_psycopg(con: Any, stmt: str, params: dict[str, Any], sql: str, write: bool,
+                 timeout: float | None) -> Result:
+    import psycopg
+
+    try:
+        with con.cursor() as cur:
             if not write:
-                conn.execute(text("SET TRANSACTION READ ONLY"))
+                cur.execute("SET TRANSACTION READ ONLY")
             if timeout:
-                conn.execute(text(f"SET LOCAL statement_timeout = {int(timeout * 1000)}"))
-            res = conn.execute(text(sql), params)
-            columns = list(res.keys()) if res.returns_rows else []
-            rows = [tuple(r) for r in res] if res.returns_rows else []
-            if write:
-                conn.commit()
-            else:
-                conn.rollback()
-            return Result(columns, rows, res.rowcount)
-        except DBAPIError as e:
-            conn.rollback()
-            msg = str(e.orig).strip()
-            if "read-only transaction" in msg:
-                raise QueryError(f"refused: a write in a read-only query; pass --write to "
-                                 f"change the database\n  query: {sql.strip()}") from None
-            if "statement timeout" in msg:
-                raise QueryError(f"query stopped after {timeout:g} s (--timeout): "
-                                 f"{sql.strip()}") from None
-            raise QueryError(f"SQL error: {msg}\n  query: {sql.strip()}") from None
+                cur.execute(f"SET LOCAL statement_timeout = {int(timeout * 1000)}")
+            cur.execute(stmt, params, prepare=True)
+            columns = [d.name for d in cur.description] if cur.description else []
+            rows = [tuple(r) for r in cur.fetchall()] if cur.description else []
+            rowcount = cur.rowcount
+        if write:
+            con.commit()
+        else:
+            con.rollback()
+        return Result(columns, rows, rowcount)
+    except psycopg.Error as e:
+        con.rollback()
+        msg = str(e).strip()
+        if "read-only transaction" in msg:
+            raise QueryError(f"refused: a write in a read-only query; pass --write to "
+                             f"change the database\n  query: {sql.strip()}") from None
+        if "statement timeout" in msg:
+            raise QueryError(f"query stopped after {timeout:g} s (--timeout): "
+                             f"{sql.strip()}") from None
+        if "multiple commands" in msg:
+            raise QueryError(f"{ONE_STATEMENT}\n  query: {sql.strip()}") from None
+        raise QueryError(f"SQL error: {msg}\n  query: {sql.strip()}") from None

@@ -1,0 +1,110 @@
+"""The PostgreSQL side of revision 0003, `sql`, `search` and `stats`, against a real server.
+
+Skipped unless $LMSDB_TEST_POSTGRESQL_URL names a scratch database (its lmsdb schema is
+dropped and recreated), e.g. postgresql+psycopg://postgres@127.0.0.1:5432/lmsdb_test.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from sqlalchemy import inspect, text
+
+from lmsdb.db import alembic_config, downgrade, make_engine, upgrade
+
+from .conftest import SEED, run_cli
+
+URL = os.environ.get("LMSDB_TEST_POSTGRESQL_URL")
+pytestmark = pytest.mark.skipif(not URL, reason="set LMSDB_TEST_POSTGRESQL_URL to run")
+
+
+@pytest.fixture(scope="module")
+def pg():
+    from alembic import command
+
+    from lmsdb.importer import import_markdown
+
+    engine = make_engine(URL)
+    with engine.begin() as conn:  # a clean slate, whatever an earlier run left
+        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    upgrade(engine)
+    command.check(alembic_config(engine))
+    import_markdown(engine, SEED)
+    yield engine
+    downgrade(engine, "base")
+    insp = inspect(engine)
+    assert set(insp.get_table_names()) <= {"alembic_version"}
+    assert insp.get_view_names() == []
+    with engine.connect() as conn:
+        assert conn.execute(text("select count(*) from pg_proc p join pg_namespace n on "
+                                 "n.oid = p.pronamespace where n.nspname = 'public'")).scalar() == 0
+    engine.dispose()
+
+
+def test_search_ranks_like_sqlite(pg):
+    from lmsdb.search import search
+
+    res = search(pg, "parallelism")
+    assert [r[0] for r in res.rows] == ["optimizing2023", "alpaserve2023", "alpa2022",
+                                        "megatronlm2020", "hybrid2023"]
+    assert res.rows[0][3] == "On Optimizing the Communication of Model [Parallelism]"
+    assert [r[0] for r in search(pg, '"model parallel*"').rows] == [
+        "optimizing2023", "alpaserve2023", "megatronlm2020"]
+    assert {r[0] for r in search(pg, "zero -infinity").rows} == {"zero2020", "zerooffload2021"}
+
+
+def test_triggers(pg):
+    from lmsdb.search import search
+
+    with pg.begin() as conn:
+        pid = conn.execute(text("select id from papers where citation_key = 'zero2020'")).scalar()
+        conn.execute(text("insert into authors (id, family, given, key) values "
+                          "(1, 'Rajbhandari', 'Samyam', 'rajbhandari|samyam')"))
+        conn.execute(text("insert into paper_authors values (:p, 0, 1)"), {"p": pid})
+    assert search(pg, "rajbhandari").rows[0][4] == "Samyam [Rajbhandari]"
+    with pg.begin() as conn:
+        conn.execute(text("update authors set family = 'Raj' where id = 1"))
+    assert search(pg, "rajbhandari").rows == [] and len(search(pg, "raj").rows) == 1
+    with pg.begin() as conn:
+        conn.execute(text("delete from paper_authors"))
+        conn.execute(text("delete from authors"))
+    assert search(pg, "raj").rows == []
+
+
+def test_views(pg):
+    with pg.connect() as conn:
+        moe = conn.execute(text("select categories, frameworks, venue from paper_view "
+                                "where citation_key = 'deepspeedmoe2022'")).one()
+        counts = dict(conn.execute(text("select slug, papers from framework_view")).all())
+    assert tuple(moe) == ("Training, Inference", "DeepSpeed", "ICML")
+    assert counts == {"alpa": 3, "megatron-ds": 0, "terapipe": 0, "ds": 21, "megatron": 1,
+                      "pipedream": 0, "gpipe": 0}
+
+
+@pytest.mark.parametrize("sql", ["delete from papers", "create table t (x int)",
+                                 "create temp table t (x int)",
+                                 "with d as (delete from papers returning 1) select 1"])
+def test_writes_refused(pg, runner, sql):
+    res = run_cli(runner, URL, "sql", sql)
+    assert res.exit_code == 2 and "refused" in res.stderr
+
+
+def test_commit_cannot_escape_the_read_only_transaction(pg, runner):
+    res = run_cli(runner, URL, "sql", "select 1; commit; delete from paper_categories")
+    assert res.exit_code == 2 and "one statement at a time" in res.stderr
+    with pg.connect() as conn:
+        assert conn.execute(text("select count(*) from paper_categories")).scalar() == 26
+
+
+def test_params_timeout_and_stats(pg, runner):
+    res = run_cli(runner, URL, "sql", "select count(*) as n from papers where year = :y",
+                  "-p", "y", "2022", "--format", "json")
+    assert json.loads(res.stdout) == [{"n": 11}]
+    res = run_cli(runner, URL, "sql", "select pg_sleep(3)", "--timeout", "0.3")
+    assert res.exit_code == 2 and "stopped after 0.3 s" in res.stderr
+    data = json.loads(run_cli(runner, URL, "stats", "--format", "json").stdout)
+    assert data["per_year"] == [{"year": 2020, "papers": 4}, {"year": 2021, "papers": 3},
+                                {"year": 2022, "papers": 11}, {"year": 2023, "papers": 7}]
+    assert data["per_venue"][0] == {"venue": "(preprint)", "papers": 7}
