@@ -694,12 +694,16 @@ class _Writes:
             _advance_sequences(conn)
 
 
-def bulk_insert(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
-    """Insert many rows in one ``executemany``.
+def bulk_insert(conn: Connection, table: Any, rows: list[dict[str, Any]],
+                chunk: int = 500) -> None:
+    """Insert many rows with few statements.
 
-    The statement is compiled once by SQLAlchemy Core; on SQLite the rows go to the driver
-    as plain tuples, which skips SQLAlchemy's per-row parameter processing (about half the
-    cost of a 100,000-row import). Other backends get the ordinary Core executemany.
+    On SQLite the rows go as multi-row ``INSERT ... VALUES (...), (...)`` statements of
+    ``chunk`` rows, built once from the table's Core definition, with plain tuples as
+    parameters. That skips SQLAlchemy's per-row parameter processing, and, because SQLite
+    flushes the full-text index's pending terms once per statement (the index is kept by
+    a trigger on papers), it makes a 100,000-paper insert about six times faster than an
+    ``executemany`` of single-row statements. Other backends get Core's executemany.
     """
     if not rows:
         return
@@ -707,9 +711,15 @@ def bulk_insert(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> Non
         conn.execute(insert(table), rows)
         return
     cols = list(rows[0])
-    stmt = insert(table).values({c: bindparam(c) for c in cols})
-    sql = str(stmt.compile(dialect=conn.dialect))
-    conn.exec_driver_sql(sql, [tuple(r[c] for c in cols) for r in rows])
+    names = ", ".join(conn.dialect.identifier_preparer.quote(c) for c in cols)
+    one = "(" + ", ".join("?" * len(cols)) + ")"
+    head = f"INSERT INTO {conn.dialect.identifier_preparer.format_table(table)} ({names}) VALUES "
+    full_sql = head + ", ".join([one] * chunk)
+    for start in range(0, len(rows), chunk):
+        part = rows[start : start + chunk]
+        params = tuple(r[c] for r in part for c in cols)
+        sql = full_sql if len(part) == chunk else head + ", ".join([one] * len(part))
+        conn.exec_driver_sql(sql, params)
 
 
 def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
