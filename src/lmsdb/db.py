@@ -17,9 +17,22 @@ def resolve_url(cli_url: str | None = None) -> str:
     return cli_url or os.environ.get(ENV_VAR) or DEFAULT_URL
 
 
+def normalise_url(url: str) -> str:
+    """``postgresql://`` and ``postgres://`` mean the psycopg (3) driver, which lmsdb's
+    ``postgres`` extra installs (SQLAlchemy would otherwise look for psycopg2).
+
+    >>> normalise_url("postgresql://u@h/db")
+    'postgresql+psycopg://u@h/db'
+    """
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
 def make_engine(url: str) -> Engine:
-    """An engine with SQLite set up for integrity (foreign keys) and bulk speed (WAL)."""
-    engine = create_engine(url)
+    """An engine; on SQLite every connection enforces foreign keys."""
+    engine = create_engine(normalise_url(url))
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
