@@ -8,6 +8,7 @@ statement that was refused, failed or timed out.
 
 from __future__ import annotations
 
+import os
 import sys
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -28,7 +29,9 @@ EPILOG_DB = (
 def _engine(ctx: click.Context) -> Engine:
     from lmsdb.db import make_engine, resolve_url
 
-    return make_engine(resolve_url(ctx.obj.get("db")))
+    engine = make_engine(resolve_url(ctx.obj.get("db")))
+    ctx.call_on_close(engine.dispose)  # close connections before the process ends
+    return engine
 
 
 def _say(msg: str) -> None:
@@ -497,7 +500,28 @@ def migrate_cmd(ctx: click.Context, status: bool) -> None:
 
 
 def main() -> None:
-    cli(prog_name="lmsdb")
+    """The console entry point: run the command, then end the process at once.
+
+    After a large export the interpreter's own shutdown (tearing down SQLAlchemy and the
+    objects the export made) took 0.15 s, an eighth of the command; everything that
+    matters is finished by then (files closed, transactions committed, connections closed),
+    so the process flushes its standard streams and exits with the command's code.
+    """
+    code: int = 0
+    try:
+        cli(prog_name="lmsdb")
+    except SystemExit as e:
+        if isinstance(e.code, str):
+            sys.stderr.write(e.code + "\n")
+            code = 1
+        else:
+            code = e.code or 0
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:  # `lmsdb ... | head`: the reader left; not an error of ours
+        pass
+    os._exit(code)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -10,6 +9,7 @@ from sqlalchemy import Engine
 
 from lmsdb import db
 from lmsdb.diagnostics import Diagnostics, LmsdbError
+from lmsdb.gcpause import paused_gc
 from lmsdb.progress import NoProgress, Progress
 from lmsdb.records import from_markdown
 from lmsdb.sources.markdown import parse_file
@@ -34,17 +34,9 @@ def import_markdown(
     Every row is validated before anything is written; the writes run in one transaction,
     so on any error the database is left exactly as it was.
     """
-    # An import allocates a few objects per row and frees nothing until it ends; the cyclic
-    # garbage collector would rescan them all again and again (a third of the time at
-    # 100,000 rows) to find no garbage. It is paused for the import and restored after.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with paused_gc():
         return _import(engine, path, prune=prune, dry_run=dry_run, lenient=lenient,
                        diags=diags if diags is not None else Diagnostics(), progress=progress)
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _import(engine: Engine, path: str | Path, *, prune: bool, dry_run: bool, lenient: bool,

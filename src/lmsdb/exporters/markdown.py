@@ -11,6 +11,7 @@ from typing import TextIO
 
 from sqlalchemy import Connection, select
 
+from lmsdb.gcpause import paused_gc
 from lmsdb.models import (
     Category,
     Framework,
@@ -56,6 +57,11 @@ def _flag(v: bool) -> str:
 
 def write(conn: Connection, out: TextIO) -> int:
     """Write the whole list; returns the number of paper rows written."""
+    with paused_gc():
+        return _write(conn, out)
+
+
+def _write(conn: Connection, out: TextIO) -> int:
     meta = dict(conn.execute(select(meta_t.c.key, meta_t.c.value)).all())
     title = meta.get("title") or DEFAULT_TITLE
     categories = conn.execute(
