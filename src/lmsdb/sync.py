@@ -7,6 +7,7 @@ or leaves the database as it was. Running it twice on the same list changes noth
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +41,9 @@ urls_t = PaperUrl.__table__
 pa_t = PaperAuthor.__table__
 meta_t = ListMeta.__table__
 
+# New papers are queued as tuples in this column order (a dict per row costs 4x the memory).
+PAPER_INSERT_COLS = ("id", "citation_key", "title", "url", "year", "venue_id", "arxiv_id", "doi",
+                     "openreview_id")
 PAPER_FIELDS = ("title", "url", "year", "venue", "arxiv_id", "doi", "openreview_id")
 FRAMEWORK_FIELDS = ("name", "url", "year", "training", "inference", "serving", "comments")
 
@@ -178,7 +182,7 @@ class SyncReport:
 # ----------------------------------------------------------------------------- grouping
 
 
-@dataclass
+@dataclass(slots=True)
 class _Group:
     """The rows of the list that are one paper, and the paper they make."""
 
@@ -536,7 +540,9 @@ def plan_and_apply(
             pid = next_paper
             next_paper += 1
             key = keys.allocate(base_key(g.title, g.year))
-            writes.paper_insert.append({"id": pid, "citation_key": key, **values})
+            writes.paper_insert.append((pid, key, g.title, g.url, g.year, venue_id,
+                                        values["arxiv_id"], values["doi"],
+                                        values["openreview_id"]))
             writes.url_insert += [{"paper_id": pid, "url": u} for u in g.alt_urls]
             _links(writes, state, pid, g, fw_ids, cat_ids, None)
             report.added.append(PaperDiff(key, g.title, line))
@@ -561,10 +567,8 @@ def _links(writes: _Writes, state: _State, pid: int, g: _Group, fw_ids: dict[str
            cat_ids: dict[str, int], diff: PaperDiff | None) -> int:
     """Queue link-table changes for one paper; returns 1 if only positions moved."""
     if diff is None:  # a new paper: every link is an insert
-        writes.pf_insert += [{"paper_id": pid, "framework_id": fw_ids[s], "position": k}
-                             for k, s in enumerate(g.frameworks)]
-        writes.pc_insert += [{"paper_id": pid, "category_id": cat_ids[c], "position": p}
-                             for c, p in g.categories.items()]
+        writes.pf_insert += [(pid, fw_ids[s], k) for k, s in enumerate(g.frameworks)]
+        writes.pc_insert += [(pid, cat_ids[c], p) for c, p in g.categories.items()]
         return 0
     moved = 0
     want_pf = {(pid, fw_ids[s]): k for k, s in enumerate(g.frameworks)}
@@ -586,12 +590,12 @@ def _links(writes: _Writes, state: _State, pid: int, g: _Group, fw_ids: dict[str
         writes.pc_delete.append({"_p": k[0], "_c": k[1]})
     for k, v in want_pf.items():
         if k not in old_pf:
-            writes.pf_insert.append({"paper_id": k[0], "framework_id": k[1], "position": v})
+            writes.pf_insert.append((k[0], k[1], v))
         elif old_pf[k] != v:
             writes.pf_update.append({"_p": k[0], "_f": k[1], "position": v})
     for k, v in want_pc.items():
         if k not in old_pc:
-            writes.pc_insert.append({"paper_id": k[0], "category_id": k[1], "position": v})
+            writes.pc_insert.append((k[0], k[1], v))
         elif old_pc[k] != v:
             writes.pc_update.append({"_p": k[0], "_c": k[1], "position": v})
     return moved
@@ -617,15 +621,15 @@ class _Writes:
     cat_insert: list[dict[str, Any]] = field(default_factory=list)
     cat_update: list[dict[str, Any]] = field(default_factory=list)
     cat_delete: list[int] = field(default_factory=list)
-    paper_insert: list[dict[str, Any]] = field(default_factory=list)
+    paper_insert: list[tuple[Any, ...]] = field(default_factory=list)  # PAPER_INSERT_COLS
     paper_update: list[dict[str, Any]] = field(default_factory=list)
     paper_delete: list[int] = field(default_factory=list)
     url_delete: list[int] = field(default_factory=list)
     url_insert: list[dict[str, Any]] = field(default_factory=list)
-    pf_insert: list[dict[str, Any]] = field(default_factory=list)
+    pf_insert: list[tuple[int, int, int]] = field(default_factory=list)
     pf_update: list[dict[str, Any]] = field(default_factory=list)
     pf_delete: list[dict[str, Any]] = field(default_factory=list)
-    pc_insert: list[dict[str, Any]] = field(default_factory=list)
+    pc_insert: list[tuple[int, int, int]] = field(default_factory=list)
     pc_update: list[dict[str, Any]] = field(default_factory=list)
     pc_delete: list[dict[str, Any]] = field(default_factory=list)
     meta_upsert: list[dict[str, Any]] = field(default_factory=list)
@@ -654,7 +658,7 @@ class _Writes:
                 ex(delete(pa_t).where(pa_t.c.paper_id.in_(chunk)))
                 ex(delete(papers_t).where(papers_t.c.id.in_(chunk)))
         if self.paper_insert:
-            bulk_insert(conn, papers_t, self.paper_insert)
+            bulk_insert(conn, papers_t, self.paper_insert, PAPER_INSERT_COLS)
         if self.paper_update:
             cols = {f: bindparam(f) for f in ("title", "url", "year", "venue_id", "arxiv_id",
                                               "doi", "openreview_id")}
@@ -671,9 +675,9 @@ class _Writes:
             ex(delete(pc_t).where(pc_t.c.paper_id == bindparam("_p"),
                                   pc_t.c.category_id == bindparam("_c")), self.pc_delete)
         if self.pf_insert:
-            bulk_insert(conn, pf_t, self.pf_insert)
+            bulk_insert(conn, pf_t, self.pf_insert, ("paper_id", "framework_id", "position"))
         if self.pc_insert:
-            bulk_insert(conn, pc_t, self.pc_insert)
+            bulk_insert(conn, pc_t, self.pc_insert, ("paper_id", "category_id", "position"))
         if self.pf_update:
             ex(update(pf_t).where(pf_t.c.paper_id == bindparam("_p"),
                                   pf_t.c.framework_id == bindparam("_f"))
@@ -694,9 +698,9 @@ class _Writes:
             _advance_sequences(conn)
 
 
-def bulk_insert(conn: Connection, table: Any, rows: list[dict[str, Any]],
-                chunk: int = 500) -> None:
-    """Insert many rows with few statements.
+def bulk_insert(conn: Connection, table: Any, rows: list[Any],
+                cols: Sequence[str] | None = None, chunk: int = 500) -> None:
+    """Insert many rows with few statements; rows are dicts, or tuples in ``cols`` order.
 
     On SQLite the rows go as multi-row ``INSERT ... VALUES (...), (...)`` statements of
     ``chunk`` rows, built once from the table's Core definition, with plain tuples as
@@ -707,17 +711,19 @@ def bulk_insert(conn: Connection, table: Any, rows: list[dict[str, Any]],
     """
     if not rows:
         return
+    if cols is None:
+        cols = list(rows[0])
+        rows = [tuple(r[c] for c in cols) for r in rows]
     if conn.dialect.name != "sqlite":
-        conn.execute(insert(table), rows)
+        conn.execute(insert(table), [dict(zip(cols, r, strict=True)) for r in rows])
         return
-    cols = list(rows[0])
     names = ", ".join(conn.dialect.identifier_preparer.quote(c) for c in cols)
     one = "(" + ", ".join("?" * len(cols)) + ")"
     head = f"INSERT INTO {conn.dialect.identifier_preparer.format_table(table)} ({names}) VALUES "
     full_sql = head + ", ".join([one] * chunk)
     for start in range(0, len(rows), chunk):
         part = rows[start : start + chunk]
-        params = tuple(r[c] for r in part for c in cols)
+        params = tuple(v for r in part for v in r)
         sql = full_sql if len(part) == chunk else head + ", ".join([one] * len(part))
         conn.exec_driver_sql(sql, params)
 

@@ -215,8 +215,11 @@ def scan_tables(text: str) -> list[Table]:
 
 def parse_text(text: str, file: str, diags: Diagnostics | None = None) -> ParsedList:
     """Scan an awesome list's text. Raises :class:`SourceError` on a malformed table."""
+    return _parse_lines(text.removeprefix("\ufeff").splitlines(), file, diags)
+
+
+def _parse_lines(lines: list[str], file: str, diags: Diagnostics | None) -> ParsedList:
     diags = diags if diags is not None else Diagnostics()
-    lines = text.removeprefix("\ufeff").splitlines()
     out = ParsedList(file=file)
     section: str | None = None  # the current "## " heading, lower-cased
     category: str | None = None
@@ -332,10 +335,16 @@ def parse_file(path: str | Path, diags: Diagnostics | None = None) -> ParsedList
     """Read and scan a list file; a file that is not UTF-8 is a :class:`SourceError`."""
     p = Path(path)
     try:
-        text = p.read_bytes().decode("utf-8")
+        data = p.read_bytes()
     except FileNotFoundError:
         raise SourceError(str(path), None, "no such file") from None
+    except IsADirectoryError:
+        raise SourceError(str(path), None, "is a directory, not a list file") from None
+    try:
+        # Only the lines are kept: a large list is not held three times while it is read.
+        lines = data.decode("utf-8").removeprefix("\ufeff").splitlines()
     except UnicodeDecodeError as e:
-        line = p.read_bytes()[: e.start].count(b"\n") + 1
+        line = data[: e.start].count(b"\n") + 1
         raise SourceError(str(path), line, f"not UTF-8 text ({e.reason})") from None
-    return parse_text(text, str(path), diags)
+    del data
+    return _parse_lines(lines, str(path), diags)
