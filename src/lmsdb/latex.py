@@ -25,7 +25,12 @@ import html
 import re
 from functools import lru_cache
 
-import latexcodec  # noqa: F401  (importing registers the "latex"/"ulatex" codecs)
+
+@lru_cache(maxsize=1)
+def _latexcodec() -> None:
+    """Register latexcodec's "latex"/"ulatex" codecs, on first need only: most titles are
+    ASCII, and importing it costs every command that merely formats them."""
+    import latexcodec  # noqa: F401
 
 __all__ = ["html_to_plain", "latex_to_plain", "name_to_latex", "title_to_latex"]
 
@@ -191,6 +196,7 @@ def _encode_non_ascii(ch: str) -> str:
     if ch in _ENCODE_OVERRIDES:
         candidates.append(_ENCODE_OVERRIDES[ch])
     try:
+        _latexcodec()
         candidates.append(codecs.encode(ch, "ulatex+ascii"))
     except UnicodeEncodeError:
         pass
@@ -500,6 +506,7 @@ def _codec_decode(latex: str) -> str | None:
     """latexcodec's reading of a single accent/symbol/math token, or None
     if it does not know it (the result still holds a command)."""
     try:
+        _latexcodec()
         text = codecs.decode(latex, "ulatex")
     except (UnicodeDecodeError, ValueError):
         return None

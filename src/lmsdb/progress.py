@@ -24,10 +24,15 @@ class NoProgress:
     def update(self, n: float | None = 1) -> None:
         return None
 
+    def close(self) -> None:
+        return None
+
 
 def terminal_bar(desc: str, unit: str = " rows") -> Any:
     """A tqdm bar on stderr that appears after one second, and never when stderr is not a
     terminal (so scripts and logs stay clean)."""
+    if not sys.stderr.isatty():
+        return NoProgress()  # and tqdm need not even be imported
     from tqdm import tqdm
 
     return tqdm(desc=desc, unit=unit, file=sys.stderr, disable=None, leave=False, delay=1.0,

@@ -20,7 +20,6 @@ from typing import NamedTuple, TextIO
 
 from sqlalchemy import ColumnElement, Connection, and_, exists, func, or_, select
 
-from lmsdb import venues
 from lmsdb.gcpause import paused_gc
 from lmsdb.latex import name_to_latex, title_to_latex
 from lmsdb.models import (
@@ -88,6 +87,8 @@ class Filter:
                 pf_t.c.paper_id == papers_t.c.id, pf_t.c.framework_id == frameworks_t.c.id,
                 or_(func.lower(frameworks_t.c.slug) == fw, func.lower(frameworks_t.c.name) == fw)))
         if self.venue is not None:
+            from lmsdb import venues
+
             v = venues.lookup(self.venue)
             name = v.name if v is not None else self.venue
             conds.append(papers_t.c.venue_id.in_(
@@ -168,11 +169,13 @@ def rows(conn: Connection, where: Filter | None = None) -> list[BibRow]:
     # Sorted here rather than by ORDER BY: SQLite would walk the key index and fetch each
     # row from the table (twice the time of a scan and a sort in Python at 100,000
     # papers), and Python's order is the same on every backend, whatever its collation.
-    papers = conn.execute(q).all()
+    # The driver's own tuples: every selected column is an int or a str on SQLite and
+    # PostgreSQL alike, so SQLAlchemy's row processing would only add time.
+    papers = conn.execute(q).cursor.fetchall()
     papers.sort(key=itemgetter(1))
     make = BibRow._make
     get = by_paper.get
-    return [make((*r, tuple(get(r[0], ())))) for r in papers]
+    return [make(tuple(r) + (tuple(get(r[0], ())),)) for r in papers]
 
 
 def _braced(value: str) -> str:
@@ -216,6 +219,9 @@ def format_entry(row: BibRow, *, unicode: bool = False) -> str:
     """One entry, DBLP-like: author, title, venue, pages, publisher, year, ids, url."""
     kind = "misc" if row.venue is None else (
         "article" if row.venue_kind == "journal" else "inproceedings")
+    if not (row.authors or row.pages or row.publisher or row.note or row.volume
+            or row.number or row.primary_class):
+        return _format_bare(row, kind, unicode)
     # Built as one list of lines: this runs 100,000 times in a large export.
     lines = [f"@{kind}{{{row.key}"]
     if row.authors:
@@ -251,6 +257,24 @@ def format_entry(row: BibRow, *, unicode: bool = False) -> str:
     if row.note:
         lines.append("  note = {" + title_to_latex(row.note, unicode=unicode) + "}")
     return ",\n".join(lines) + "\n}\n"
+
+
+def _format_bare(row: BibRow, kind: str, unicode: bool) -> str:
+    """``format_entry`` for an entry with only the list's own fields (most entries until a
+    .bib is merged), as one f-string: the same text, a third less time at 100,000."""
+    title = title_to_latex(row.title, unicode=unicode)
+    if kind == "misc":
+        venue = ""
+        ids = (f",\n  eprint = {_braced(row.arxiv_id)},\n  archivePrefix = {{arXiv}}"
+               if row.arxiv_id else "")
+    else:
+        field = "booktitle" if kind == "inproceedings" else "journal"
+        venue = f",\n  {field} = {_venue_text(row.venue_full or row.venue or '', unicode)}"
+        ids = ""
+    doi = f",\n  doi = {_braced(row.doi)}" if row.doi else ""
+    url = f",\n  url = {_braced(row.url)}" if row.url else ""
+    return (f"@{kind}{{{row.key},\n  title = {{{title}}}{venue},\n  year = {{{row.year}}}"
+            f"{ids}{doi}{url}\n}}\n")
 
 
 def write(conn: Connection, out: TextIO, *, unicode: bool = False,
