@@ -51,12 +51,19 @@ def run_migrations_online() -> None:
     engine = config.attributes.get("engine") or make_engine(database_url())
     with engine.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"
+        raw = connection.connection.driver_connection if sqlite else None
+        saved_isolation = getattr(raw, "isolation_level", None)
         if sqlite:
             # Batch migrations copy a table and drop the original; with foreign keys on, that
             # DROP would cascade into the link tables and lose data. SQLite only honours this
-            # pragma outside a transaction, hence before Alembic begins one.
+            # pragma outside a transaction, hence before the migration's transaction.
             connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
             connection.commit()
+            # SQLite can roll back DDL, but Python's sqlite3 commits before each CREATE/DROP
+            # unless it is told to keep out: take over the transaction so that a failing
+            # revision leaves the database exactly as it was.
+            raw.isolation_level = None
+            connection.exec_driver_sql("BEGIN")
         context.configure(
             connection=connection,
             target_metadata=target_metadata,
@@ -64,17 +71,24 @@ def run_migrations_online() -> None:
             render_as_batch=True,
             compare_type=True,
             include_name=include_name,
+            transactional_ddl=True,
         )
-        with context.begin_transaction():
-            context.run_migrations()
-            if sqlite:
-                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-                if broken:
-                    raise RuntimeError(f"migration left dangling references: {broken[:5]}")
-        connection.commit()
-        if sqlite:
-            connection.exec_driver_sql("PRAGMA foreign_keys = ON")
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"migration left dangling references: {broken[:5]}")
             connection.commit()
+        except BaseException:
+            connection.rollback()
+            raise
+        finally:
+            if sqlite:
+                raw.isolation_level = saved_isolation
+                connection.exec_driver_sql("PRAGMA foreign_keys = ON")
+                connection.commit()
 
 
 if context.is_offline_mode():

@@ -90,3 +90,22 @@ def test_revision_0003_indexes_existing_papers_and_downgrades_cleanly(engine):
             "papers_fts_insert", "papers_fts_author_update"} <= _derived_objects(engine)
     assert len(search(engine, "parallelism").rows) == 5
     command.check(alembic_config(engine))
+
+
+def test_a_failing_revision_leaves_the_database_as_it_was(engine):
+    """SQLite DDL is transactional here: 0003 creates its views, then fails on the index
+    (a table already holds its name); the views must be gone too, the revision unchanged."""
+    from sqlalchemy import text
+
+    upgrade(engine, "0002")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE papers_fts (x)"))
+    try:
+        upgrade(engine)
+    except Exception as e:  # noqa: BLE001 - any failure will do; the state is what matters
+        assert "papers_fts" in str(e)
+    else:
+        raise AssertionError("the upgrade should have failed")
+    assert current_revision(engine) == "0002"
+    assert "paper_view" not in inspect(engine).get_view_names()
+    assert set(inspect(engine).get_table_names()) >= {"papers", "authors", "papers_fts"}

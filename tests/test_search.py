@@ -163,3 +163,17 @@ def test_cli_no_match(runner, seeded_url):
     res = run_cli(runner, seeded_url, "search", "blockchain")
     assert res.exit_code == 0
     assert "no paper matches" in res.stderr
+
+
+def test_inline_html_is_indexed_as_plain_text(migrated):
+    """H<sub>2</sub>O is found as h2o and shown without tags (the index holds plain text)."""
+    from lmsdb.importer import import_markdown
+    from lmsdb.search import search
+
+    from .conftest import DATA
+
+    import_markdown(migrated, DATA / "md" / "html_title.md")
+    rows = search(migrated, "h2o").rows
+    assert [r[0] for r in rows] == ["h2o2023"]
+    assert rows[0][3].startswith("[H2O]: Heavy-Hitter Oracle")
+    assert [r[0] for r in search(migrated, "laws").rows] == ["scaling2023"]

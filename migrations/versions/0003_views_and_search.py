@@ -30,6 +30,25 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+# The index holds titles as plain text (H<sub>2</sub>O is indexed, matched and shown as
+# H2O), the same form lmsdb.latex.html_to_plain gives for the inline HTML lists use. SQL has
+# no HTML parser, so the tags and entities seen in titles are removed one by one; the
+# expression is the same on SQLite and PostgreSQL.
+# (SQLite's parser allows only so much nesting, hence the common tags in lower case only.)
+_TAGS = ("sub", "sup", "i", "b", "em", "strong")
+_ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&amp;", "&"))
+
+
+def _plain(expr: str) -> str:
+    for tag in _TAGS:
+        for form in (f"<{tag}>", f"</{tag}>"):
+            expr = f"replace({expr}, '{form}', '')"
+    for entity, char in _ENTITIES:
+        char_sql = char.replace("'", "''")
+        expr = f"replace({expr}, '{entity}', '{char_sql}')"
+    return expr
+
+
 def _sqlite_list(select_one: str, where: str, order: str) -> str:
     """Comma-joined values in ``order`` (SQLite before 3.44 has no ORDER BY in aggregates;
     the ordered subquery is the usual idiom)."""
@@ -97,12 +116,12 @@ def _fts_sqlite() -> list[str]:
         "title, authors, tokenize = 'unicode61 remove_diacritics 2')",
         f"""CREATE TRIGGER papers_fts_insert AFTER INSERT ON papers BEGIN
             INSERT INTO papers_fts (rowid, title, authors)
-            VALUES (new.id, new.title, {_authors('new.id')});
+            VALUES (new.id, {_plain('new.title')}, {_authors('new.id')});
         END""",
         f"""CREATE TRIGGER papers_fts_update AFTER UPDATE OF id, title ON papers BEGIN
             DELETE FROM papers_fts WHERE rowid = old.id;
             INSERT INTO papers_fts (rowid, title, authors)
-            VALUES (new.id, new.title, {_authors('new.id')});
+            VALUES (new.id, {_plain('new.title')}, {_authors('new.id')});
         END""",
         """CREATE TRIGGER papers_fts_delete AFTER DELETE ON papers BEGIN
             DELETE FROM papers_fts WHERE rowid = old.id;
@@ -124,7 +143,7 @@ def _fts_sqlite() -> list[str]:
         END""",
         # The papers that exist already.
         f"""INSERT INTO papers_fts (rowid, title, authors)
-            SELECT p.id, p.title, {_authors('p.id')} FROM papers p""",
+            SELECT p.id, {_plain('p.title')}, {_authors('p.id')} FROM papers p""",
     ]
 
 
@@ -154,13 +173,13 @@ _FTS_POSTGRESQL = [
         WHERE pa.paper_id = pid
     $$""",
     # Deletes (and id changes) reach papers_fts through its foreign key.
-    """CREATE FUNCTION papers_fts_paper() RETURNS trigger LANGUAGE plpgsql AS $$
+    f"""CREATE FUNCTION papers_fts_paper() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
         IF TG_OP = 'INSERT' THEN
             INSERT INTO papers_fts (paper_id, title, authors)
-            VALUES (NEW.id, NEW.title, papers_fts_authors(NEW.id));
+            VALUES (NEW.id, {_plain('NEW.title')}, papers_fts_authors(NEW.id));
         ELSE
-            UPDATE papers_fts SET title = NEW.title WHERE paper_id = NEW.id;
+            UPDATE papers_fts SET title = {_plain('NEW.title')} WHERE paper_id = NEW.id;
         END IF;
         RETURN NULL;
     END $$""",
@@ -189,8 +208,8 @@ _FTS_POSTGRESQL = [
     END $$""",
     """CREATE TRIGGER papers_fts_author AFTER UPDATE OF family, given ON authors
         FOR EACH ROW EXECUTE FUNCTION papers_fts_author()""",
-    """INSERT INTO papers_fts (paper_id, title, authors)
-        SELECT p.id, p.title, papers_fts_authors(p.id) FROM papers p""",
+    f"""INSERT INTO papers_fts (paper_id, title, authors)
+        SELECT p.id, {_plain('p.title')}, papers_fts_authors(p.id) FROM papers p""",
 ]
 
 _DROP_POSTGRESQL = [

@@ -34,6 +34,17 @@ def _engine(ctx: click.Context) -> Engine:
     return engine
 
 
+def _engine_url_for_message() -> str:
+    ctx = click.get_current_context(silent=True)
+    from lmsdb.db import resolve_url
+
+    url = resolve_url(ctx.obj.get("db") if ctx and ctx.obj else None)
+    if "@" in url:  # never print a password
+        scheme, _, rest = url.partition("://")
+        url = f"{scheme}://***@{rest.rpartition('@')[2]}"
+    return url
+
+
 def _say(msg: str) -> None:
     click.echo(msg, err=True)
 
@@ -48,6 +59,20 @@ def _errors() -> Iterator[None]:
     except LmsdbError as e:
         _say(str(e) if isinstance(e, SourceError) else f"lmsdb: error: {e}")
         sys.exit(e.exit_code)
+    except OSError as e:  # an output file that cannot be written, a full disk, ...
+        where = f": {e.filename}" if e.filename else ""
+        _say(f"lmsdb: error: {e.strerror or e}{where}")
+        sys.exit(1)
+    except Exception as e:
+        from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+        if not isinstance(e, SQLAlchemyError):
+            raise
+        # The database refused (not a database file, locked, unreachable, ...): say what it
+        # said, without a traceback; nothing was committed.
+        reason = str(e.orig) if isinstance(e, DBAPIError) else str(e).split("\n")[0]
+        _say(f"lmsdb: error: database {_engine_url_for_message()}: {reason}")
+        sys.exit(1)
 
 
 @contextmanager
