@@ -24,7 +24,7 @@ from lmsdb.citekeys import KeyAllocator, base_key, fold
 from lmsdb.diagnostics import Diagnostics
 from lmsdb.models import Author, Paper, PaperAuthor, PaperUrl, Venue
 from lmsdb.records import BibRecord, Person
-from lmsdb.sync import FieldChange, _advance_sequences, _chunks, normalise_title
+from lmsdb.sync import FieldChange, advance_sequences, chunks, normalise_title
 
 papers_t = Paper.__table__
 venues_t = Venue.__table__
@@ -206,12 +206,12 @@ class _Writes:
                .values({f: bindparam(f) for f in BIB_FIELDS}), self.paper_update)
         if self.author_insert:
             ex(insert(authors_t), self.author_insert)
-        for chunk in _chunks(self.pa_replace):
+        for chunk in chunks(self.pa_replace):
             ex(delete(pa_t).where(pa_t.c.paper_id.in_(chunk)))
         if self.pa_insert:
             ex(insert(pa_t), self.pa_insert)
         if conn.dialect.name == "postgresql":
-            _advance_sequences(conn)
+            advance_sequences(conn)
 
 
 class _Planner:

@@ -651,7 +651,7 @@ class _Writes:
             ex(update(categories_t).where(categories_t.c.id == bindparam("_id"))
                .values(position=bindparam("position")), self.cat_update)
         if self.paper_delete:
-            for chunk in _chunks(self.paper_delete):
+            for chunk in chunks(self.paper_delete):
                 ex(delete(pf_t).where(pf_t.c.paper_id.in_(chunk)))
                 ex(delete(pc_t).where(pc_t.c.paper_id.in_(chunk)))
                 ex(delete(urls_t).where(urls_t.c.paper_id.in_(chunk)))
@@ -664,7 +664,7 @@ class _Writes:
                                               "doi", "openreview_id")}
             ex(update(papers_t).where(papers_t.c.id == bindparam("_id")).values(cols),
                self.paper_update)
-        for chunk in _chunks(self.url_delete):
+        for chunk in chunks(self.url_delete):
             ex(delete(urls_t).where(urls_t.c.paper_id.in_(chunk)))
         if self.url_insert:
             bulk_insert(conn, urls_t, self.url_insert)
@@ -695,7 +695,7 @@ class _Writes:
                   ).rowcount == 0:
                 ex(insert(meta_t), [row])
         if conn.dialect.name == "postgresql":
-            _advance_sequences(conn)
+            advance_sequences(conn)
 
 
 def bulk_insert(conn: Connection, table: Any, rows: list[Any],
@@ -728,11 +728,11 @@ def bulk_insert(conn: Connection, table: Any, rows: list[Any],
         conn.exec_driver_sql(sql, params)
 
 
-def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
+def chunks(ids: list[int], size: int = 500) -> list[list[int]]:
     return [ids[i : i + size] for i in range(0, len(ids), size)]
 
 
-def _advance_sequences(conn: Connection) -> None:
+def advance_sequences(conn: Connection) -> None:
     """Ids are assigned here, not by the server: move PostgreSQL's sequences past them."""
     for table in ("papers", "venues", "frameworks", "categories", "authors"):
         conn.execute(text(
