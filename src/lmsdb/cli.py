@@ -110,7 +110,8 @@ def cli(ctx: click.Context, db: str | None) -> None:
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Print what would change; write nothing.")
 @click.option("--prune", is_flag=True,
-              help="Delete papers, frameworks and sections that are no longer in the list.")
+              help="Delete papers, frameworks and sections that are no longer in the list "
+                   "(papers added from a .bib with --add-new are not in it either).")
 @click.option("--lenient", is_flag=True,
               help="Import a paper whose framework link matches no framework, without the link.")
 @click.option("--prefer-bib", is_flag=True,
