@@ -334,3 +334,71 @@ def test_fixture_files_are_small_and_readable():
     for p in MD.glob("*.md"):
         assert p.stat().st_size < 20_000, p
     assert Path(MD / "make_messy.py").exists()
+
+
+@pytest.mark.parametrize("text", ["", "# Only a title\n", "# T\n\n## Paper list\n\n### A\n"])
+def test_a_file_without_papers_section_is_an_error(migrated, tmp_path, text):
+    """An empty or wrong-shaped file must not "import" as an empty list (with --prune it
+    would empty the database)."""
+    f = tmp_path / "empty.md"
+    f.write_text(text, encoding="utf-8")
+    import_markdown(migrated, MD / "sync_v1.md")
+    before = rows(migrated, "select * from papers order by id")
+    with pytest.raises(SourceError) as e:
+        import_markdown(migrated, f, prune=True)
+    assert str(e.value).startswith(f"{f}: error: no '## Papers' section")
+    assert rows(migrated, "select * from papers order by id") == before
+
+
+def test_fences_extra_sections_and_prose(migrated):
+    import io
+
+    from lmsdb.exporters import markdown
+
+    diags = Diagnostics()
+    f = MD / "shape.md"
+    import_markdown(migrated, f, diags=diags)
+    assert rows(migrated, "select count(*) from papers") == [(1,)]
+    intro = rows(migrated, "select value from list_meta where key = 'intro'")[0][0]
+    assert "```markdown\n# not a heading\n## Papers\n| Year | Title |\n|---|---|\n```" in intro
+    assert [(d.line, d.message.split(":")[0]) for d in diags.warnings] == [
+        (19, "text outside the tables of '## Papers' is not kept")]
+    out = io.StringIO()
+    with migrated.connect() as c:
+        markdown.write(c, out)
+    md = out.getvalue()
+    assert md.rstrip().endswith("## License\n\nCC0")
+    assert "## Contributing\n\nPull requests welcome. A table here is not data:" in md
+    assert "  - [Contributing](#contributing)\n  - [License](#license)\n" in md
+
+
+def test_shape_round_trip(migrated, tmp_path):
+    import io
+
+    from lmsdb.exporters import markdown
+
+    import_markdown(migrated, MD / "shape.md")
+    out = io.StringIO()
+    with migrated.connect() as c:
+        markdown.write(c, out)
+    f = tmp_path / "again.md"
+    f.write_text(out.getvalue(), encoding="utf-8")
+    report = import_markdown(migrated, f)
+    assert not report.changed, report.summary()
+
+
+def test_prune_summary_counts_frameworks_sections_and_text(migrated, tmp_path):
+    import_markdown(migrated, MD / "sections.md")
+    src = (MD / "sections.md").read_text(encoding="utf-8")
+    smaller = src.split("### Compression")[0] + "## Frameworks\n\n" + src.split(
+        "## Frameworks\n\n")[1].replace(
+        '| 2022 | <span id="alpa"></span>[Alpa](https://github.com/alpa-projects/alpa) | ✔ | ✔ | ✔ | Compilation based |\n', "")
+    f = tmp_path / "smaller.md"
+    f.write_text(smaller.replace("# Sections in any order", "# Renamed"), encoding="utf-8")
+    report = import_markdown(migrated, f, prune=True)
+    lines = report.summary().splitlines()
+    assert lines[0] == "papers: added 0, updated 0, unchanged 1, reordered 0, deleted 3"
+    assert lines[1] == "frameworks: added 0, updated 0, deleted 1"
+    assert "categories: deleted Compression, Training, Empty One" in lines
+    assert "list text: updated title" in lines
+    assert rows(migrated, "select name from categories") == [("Inference",)]

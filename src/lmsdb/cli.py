@@ -28,8 +28,13 @@ EPILOG_DB = (
 
 def _engine(ctx: click.Context) -> Engine:
     from lmsdb.db import make_engine, resolve_url
+    from lmsdb.diagnostics import LmsdbError
 
-    engine = make_engine(resolve_url(ctx.obj.get("db")))
+    try:
+        engine = make_engine(resolve_url(ctx.obj.get("db")))
+    except LmsdbError as e:
+        _say(f"lmsdb: error: {e}")
+        sys.exit(e.exit_code)
     ctx.call_on_close(engine.dispose)  # close connections before the process ends
     return engine
 

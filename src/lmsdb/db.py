@@ -31,8 +31,25 @@ def normalise_url(url: str) -> str:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine; on SQLite every connection enforces foreign keys."""
-    engine = create_engine(normalise_url(url))
+    """An engine; on SQLite every connection enforces foreign keys.
+
+    A URL SQLAlchemy cannot use (a typo, a scheme whose driver is not installed) is an
+    :class:`~lmsdb.diagnostics.UsageError` that says so, not a traceback.
+    """
+    from sqlalchemy.exc import ArgumentError
+
+    from lmsdb.diagnostics import UsageError
+
+    try:
+        engine = create_engine(normalise_url(url))
+    except ArgumentError as e:
+        raise UsageError(f"--db {url!r} is not a database URL SQLAlchemy understands ({e}); "
+                         "for example sqlite:///papers.sqlite or "
+                         "postgresql://user@host/dbname") from None
+    except ImportError as e:
+        raise UsageError(f"--db {url!r}: the driver for it is not installed ({e}); lmsdb "
+                         "supports SQLite (built in) and PostgreSQL (pip install "
+                         "'lmsdb[postgres]')") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine

@@ -28,6 +28,12 @@ class LmsdbError(Exception):
     exit_code = 1
 
 
+class UsageError(LmsdbError):
+    """The command was asked for something it cannot do as asked (exit code 2)."""
+
+    exit_code = 2
+
+
 class SourceError(LmsdbError):
     """Bad input: carries the file, line (and column where known) of the problem."""
 

@@ -38,8 +38,10 @@ def max_year() -> int:
 
 # The checks are constraints that pydantic-core evaluates itself (no Python validator is
 # called per row): a list of 100,000 papers validates in a fraction of a second.
-Year = Annotated[int, Field(ge=MIN_YEAR, le=max_year())]
-OptionalYear = Annotated[int | None, Field(ge=MIN_YEAR, le=max_year())]
+# Strict: a year cell is turned into an int only when it is plain digits (_year_cell);
+# pydantic's lax mode would otherwise read "2_023", "+2023" or "2023.0" as 2023.
+Year = Annotated[int, Field(ge=MIN_YEAR, le=max_year(), strict=True)]
+OptionalYear = Annotated[int | None, Field(ge=MIN_YEAR, le=max_year(), strict=True)]
 WebUrl = Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
 NonEmpty = Annotated[str, StringConstraints(min_length=1)]
 
@@ -80,6 +82,16 @@ class FrameworkRecord:
     comments: str | None
 
 
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def _year_cell(text: str) -> str | int:
+    """A year cell as an int when it is plain ASCII digits; otherwise the text as written,
+    which pydantic then rejects as "not a number" (its lax mode would take "2_023" or "+2023"
+    or "2023.0")."""
+    return int(text) if _DIGITS.fullmatch(text) else text
+
+
 def _clean_url(url: str | None) -> str | None:
     return (identifiers.clean_url(url) or None) if url else None
 
@@ -100,6 +112,7 @@ class ListRecords:
     papers: list[PaperRecord]
     frameworks: list[FrameworkRecord]
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
+    extra: str = ""  # the list's other "## " sections, as written
 
 
 # Which table column a record field came from, to point error messages at the cell.
@@ -125,7 +138,7 @@ def _message(first: Any) -> str:
     name = str(first["loc"][0]) if first["loc"] else ""
     value = first.get("input")
     kind = first["type"]
-    if kind == "int_parsing":
+    if kind in ("int_parsing", "int_type"):
         return f"{name} {value!r} is not a number"
     if kind in ("greater_than_equal", "less_than_equal"):
         return f"{name} {value} is outside {MIN_YEAR}..{max_year()}"
@@ -165,7 +178,7 @@ def _paper(file: str, row: PaperRow, position: int, known: set[str], lenient: bo
             line=row.line,
             category=row.category,
             position=position,
-            year=row.year,  # type: ignore[arg-type]
+            year=_year_cell(row.year),  # type: ignore[arg-type]
             venue=row.venue or None,
             title=_squeeze(title),
             url=_clean_url(url),
@@ -195,7 +208,7 @@ def _framework(file: str, row: FrameworkRow) -> FrameworkRecord:
             slug=slug,
             name=name,
             url=_clean_url(url),
-            year=row.year or None,  # type: ignore[arg-type]
+            year=_year_cell(row.year) or None,  # type: ignore[arg-type]
             training=_flag(file, row, "training", row.training),
             inference=_flag(file, row, "inference", row.inference),
             serving=_flag(file, row, "serving", row.serving),
@@ -232,7 +245,7 @@ def from_markdown(parsed: ParsedList, diags: Diagnostics, *, lenient: bool = Fal
     if progress is not None:
         progress.update(len(parsed.papers) % STEP)
     return ListRecords(file, parsed.title, parsed.intro, list(parsed.categories), papers,
-                       frameworks, diags)
+                       frameworks, diags, parsed.extra)
 
 
 # ----------------------------------------------------------------------------- BibTeX
@@ -366,7 +379,7 @@ def from_bib_entry(file: str, entry: BibEntry) -> BibRecord:
             raise SourceError(file, entry.line, f"@{entry.entry_type}{{{entry.key}: missing "
                               f"field {required!r}")
     year_text = f["year"].strip()
-    if not year_text.isdigit():
+    if not _DIGITS.fullmatch(year_text):
         raise SourceError(file, entry.field_lines.get("year", entry.line),
                           f"{entry.key}: year {year_text!r} is not a number")
     doi = normalise_doi(f.get("doi", "")) or identifiers.doi(f.get("url", "") or "x")

@@ -123,6 +123,7 @@ class SyncReport:
     categories_added: list[str] = field(default_factory=list)
     categories_removed: list[str] = field(default_factory=list)
     venues_added: list[str] = field(default_factory=list)
+    text_changed: list[str] = field(default_factory=list)  # of title, intro, extra
 
     @property
     def changed(self) -> bool:
@@ -130,6 +131,7 @@ class SyncReport:
             self.added or self.updated or self.reordered or (self.prune and self.removed)
             or self.frameworks_added or self.frameworks_updated
             or (self.prune and self.frameworks_removed) or self.categories_added
+            or (self.prune and self.categories_removed) or self.text_changed
         )
 
     def summary(self) -> str:
@@ -141,10 +143,17 @@ class SyncReport:
             f"{'would update' if self.dry_run else 'updated'} {len(self.updated)}, "
             f"unchanged {self.unchanged}, reordered {self.reordered}, {gone} {removed}",
             f"frameworks: {verb} {len(self.frameworks_added)}, "
-            f"{'would update' if self.dry_run else 'updated'} {len(self.frameworks_updated)}",
+            f"{'would update' if self.dry_run else 'updated'} {len(self.frameworks_updated)}"
+            + (f", {gone} {len(self.frameworks_removed)}" if self.frameworks_removed else ""),
         ]
         if self.categories_added:
             parts.append(f"categories: {verb} {', '.join(self.categories_added)}")
+        if self.categories_removed:
+            parts.append(f"categories: {gone} {', '.join(self.categories_removed)}")
+        if self.text_changed:
+            what = {"title": "title", "intro": "introduction", "extra": "other sections"}
+            parts.append(f"list text: {'would update' if self.dry_run else 'updated'} "
+                         + ", ".join(what[k] for k in self.text_changed))
         if self.merged:
             parts.append(f"merged duplicates: {len(self.merged)}")
         if not self.changed:
@@ -553,11 +562,13 @@ def plan_and_apply(
             if prune:
                 writes.paper_delete.append(pid)
 
+    # The list's own text around the tables; an absent intro or extra text is "".
+    meta = {"title": recs.title, "intro": recs.intro, "extra": recs.extra}
+    for k, v in meta.items():
+        if v is not None and (state.meta.get(k) or "") != v:
+            writes.meta_upsert.append({"key": k, "value": v})
+            report.text_changed.append(k)
     if conn is not None and not dry_run:
-        meta = {"title": recs.title, "intro": recs.intro}
-        for k, v in meta.items():
-            if v is not None and state.meta.get(k) != v:
-                writes.meta_upsert.append({"key": k, "value": v})
         writes.apply(conn)
     progress.update(done + len(recs.papers))
     return report

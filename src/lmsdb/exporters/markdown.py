@@ -84,7 +84,12 @@ def _write(conn: Connection, out: TextIO) -> int:
     w("  - [Papers](#papers)\n")
     for _, name in categories:
         w(f"    - [{name}](#{github_anchor(name)})\n")
-    w("  - [Frameworks](#frameworks)\n\n")
+    w("  - [Frameworks](#frameworks)\n")
+    for line in (meta.get("extra") or "").splitlines():
+        if line.startswith("## "):
+            heading = line[3:].strip()
+            w(f"  - [{heading}](#{github_anchor(heading)})\n")
+    w("\n")
     w("## Papers\n")
 
     rows = conn.execute(
@@ -119,4 +124,6 @@ def _write(conn: Connection, out: TextIO) -> int:
         link = f"[{name}]({fw.url})" if fw.url else name
         w(f"| {fw.year or ''} | <span id=\"{fw.slug}\"></span>{link} | {_flag(fw.training)} | "
           f"{_flag(fw.inference)} | {_flag(fw.serving)} | {_cell(fw.comments or '')} |\n")
+    if meta.get("extra"):  # the list's other sections (Contributing, License, ...) as written
+        w("\n" + meta["extra"].strip("\n") + "\n")
     return n

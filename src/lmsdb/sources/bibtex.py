@@ -98,6 +98,15 @@ def parse_text(text: str, file: str) -> ParsedBib:
         )
         for e in lib.entries
     ]
+    seen: dict[str, int] = {}
+    for e in entries:
+        if not e.key.strip():
+            raise SourceError(file, e.line, f"@{e.entry_type} entry without a citation key")
+        # BibTeX compares keys without regard to case: Abc and abc are one key to it.
+        first = seen.setdefault(e.key.lower(), e.line)
+        if first != e.line:
+            raise SourceError(file, e.line, f"duplicate entry key {e.key!r} (first used, in "
+                              f"another case, at line {first}): BibTeX ignores case in keys")
     _resolve_crossrefs(entries)
     return ParsedBib(file, entries)
 
@@ -106,10 +115,11 @@ def _resolve_crossrefs(entries: list[BibEntry]) -> None:
     """Copy fields an entry lacks from the entry its ``crossref`` names, as BibTeX does."""
     by_key = {e.key.lower(): e for e in entries}
     for e in entries:
-        parent = by_key.get(e.fields.get("crossref", "").strip().lower())
-        if parent is None:
+        ref = e.fields.get("crossref", "").strip().lower()
+        parent = by_key.get(ref) if ref else None
+        if parent is None or parent is e:
             continue
-        for name, value in parent.fields.items():
+        for name, value in list(parent.fields.items()):
             if name == "title" and "booktitle" not in e.fields:
                 e.fields["booktitle"] = value
                 e.field_lines["booktitle"] = parent.field_lines.get(name, parent.line)

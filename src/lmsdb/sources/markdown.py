@@ -87,6 +87,8 @@ class ParsedList:
     papers: list[PaperRow] = field(default_factory=list)
     frameworks: list[FrameworkRow] = field(default_factory=list)
     category_lines: dict[str, int] = field(default_factory=dict)
+    papers_line: int | None = None  # the "## Papers" heading's line
+    extra: str = ""  # other "## " sections, as written
 
 
 def split_cells(line: str) -> list[str]:
@@ -204,8 +206,16 @@ def scan_tables(text: str) -> list[Table]:
     lines = text.removeprefix("\ufeff").splitlines()
     tables: list[Table] = []
     i = 0
+    fence: str | None = None
     while i < len(lines):
-        if _starts_table(lines, i):
+        stripped = lines[i].strip()
+        if fence is not None or stripped.startswith(("```", "~~~")):
+            if fence is None:
+                fence = stripped[:3]
+            elif stripped.startswith(fence):
+                fence = None
+            i += 1
+        elif _starts_table(lines, i):
             table, i = _table_at(lines, i)
             tables.append(table)
         else:
@@ -224,34 +234,49 @@ def _parse_lines(lines: list[str], file: str, diags: Diagnostics | None) -> Pars
     section: str | None = None  # the current "## " heading, lower-cased
     category: str | None = None
     intro: list[str] = []
-    in_intro = False
+    extra: list[str] = []  # "## " sections lmsdb does not model, kept as written
+    in_intro = True  # until the first "## " heading
+    fence: str | None = None  # the fence of the code block we are in, if any
+    warned: set[str | None] = set()
     i, n = 0, len(lines)
     while i < n:
         raw = lines[i]
         stripped = raw.strip()
+        modelled = section in ("papers", "frameworks")
+        if fence is not None or stripped.startswith(("```", "~~~")):
+            # Inside a fenced code block nothing is a heading or a table.
+            if fence is None:
+                fence = stripped[:3]
+            elif stripped.startswith(fence):
+                fence = None
+            _keep(raw, in_intro, modelled, intro, extra, section, warned, diags, file, i)
+            i += 1
+            continue
         if stripped.startswith("#"):
             level = len(stripped) - len(stripped.lstrip("#"))
             heading = _heading_text(stripped)
             if level == 1 and out.title is None:
                 out.title = heading
-                in_intro = True
-            elif level == 2:
+                i += 1
+                continue
+            if level == 2:
                 in_intro = False
                 section = heading.lower()
                 category = None
-            elif level == 3 and section == "papers":
+                if section == "papers":
+                    out.papers_line = i + 1
+                elif section != "frameworks":
+                    extra.append(raw.rstrip())
+                i += 1
+                continue
+            if level == 3 and section == "papers":
                 category = heading
                 if category not in out.category_lines:
                     out.categories.append(category)
                     out.category_lines[category] = i + 1
-            i += 1
-            continue
-        if in_intro:
-            if not _TOC_LINE.match(raw):
-                intro.append(raw.rstrip())
-            i += 1
-            continue
-        if _starts_table(lines, i):
+                i += 1
+                continue
+        if not in_intro and modelled and _starts_table(lines, i):
             table, i = _table_at(lines, i)
             if section == "papers":
                 if category is None:
@@ -262,13 +287,35 @@ def _parse_lines(lines: list[str], file: str, diags: Diagnostics | None) -> Pars
                         out.categories.append(category)
                         out.category_lines[category] = table.line
                 _read_papers(table, out, category, diags)
-            elif section == "frameworks":
+            else:
                 _read_frameworks(table, out, diags)
-            # A table anywhere else is not data.
             continue
+        if not (in_intro and _TOC_LINE.match(raw)):
+            _keep(raw, in_intro, modelled, intro, extra, section, warned, diags, file, i)
         i += 1
+    if out.papers_line is None:
+        raise SourceError(file, None, "no '## Papers' section: lmsdb reads lists shaped like "
+                          "the reference list (## Papers with ### sections of | Year | "
+                          "Publisher | Title | Framework | tables, then ## Frameworks)")
     out.intro = "\n".join(intro).strip("\n")
+    out.extra = "\n".join(extra).strip("\n")
     return out
+
+
+def _keep(raw: str, in_intro: bool, modelled: bool, intro: list[str], extra: list[str],
+          section: str | None, warned: set[str | None], diags: Diagnostics, file: str,
+          i: int) -> None:
+    """File a line of prose: the introduction, an unmodelled section, or (with a warning,
+    once per section) nowhere, because lmsdb regenerates Papers and Frameworks itself."""
+    if in_intro:
+        intro.append(raw.rstrip())
+    elif not modelled:
+        extra.append(raw.rstrip())
+    elif raw.strip() and section not in warned:
+        warned.add(section)
+        name = (section or "").title()
+        diags.warn(file, i + 1, f"text outside the tables of '## {name}' is not kept: "
+                   "`lmsdb export md` regenerates that section from the database")
 
 
 def _columns(table: Table, file: str, mapping: dict[str, str],
