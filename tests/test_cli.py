@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import bibtexparser
+import pytest
 
 from .conftest import ROOT, SEED, run_cli
 
@@ -78,3 +79,40 @@ def test_migrate_prints_before_and_after(runner, db_url):
 def test_alembic_ini_at_root():
     assert (ROOT / "alembic.ini").is_file()
     assert (ROOT / "migrations" / "env.py").is_file()
+
+
+@pytest.mark.parametrize("url", ["mysql://x/y", "foo", "sqlite+nodriver:///x"])
+def test_bad_database_url_is_a_clear_usage_error(runner, url):
+    from lmsdb.cli import cli
+
+    res = runner.invoke(cli, ["--db", url, "export", "bib"])
+    assert res.exit_code == 2
+    assert res.stderr.startswith(f"lmsdb: error: --db {url!r}")
+    assert "Traceback" not in res.stderr
+
+
+@pytest.mark.parametrize("args", [["export", "bib"], ["export", "md"], ["rekey", "--dry-run"],
+                                  ["stats"], ["search", "zero"], ["schema"]])
+def test_reading_commands_do_not_create_a_missing_database(runner, tmp_path, args):
+    url = f"sqlite:///{tmp_path / 'typo.sqlite'}"
+    res = run_cli(runner, url, *args)
+    assert res.exit_code == 2
+    assert "no database at" in res.stderr
+    assert not (tmp_path / "typo.sqlite").exists()
+
+
+def test_output_file_that_cannot_be_written(runner, db_url, tmp_path):
+    run_cli(runner, db_url, "import", str(SEED))
+    res = run_cli(runner, db_url, "export", "bib", "-o", str(tmp_path / "no" / "such.bib"))
+    assert res.exit_code == 1
+    assert "No such file or directory" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_not_a_database_file(runner, tmp_path):
+    f = tmp_path / "notes.txt"
+    f.write_text("not a database\n" * 100, encoding="utf-8")
+    before = f.read_bytes()
+    res = run_cli(runner, f"sqlite:///{f}", "import", str(SEED))
+    assert res.exit_code == 1
+    assert "file is not a database" in res.stderr and "Traceback" not in res.stderr
+    assert f.read_bytes() == before

@@ -68,9 +68,11 @@ def test_warnings(messy):
     assert got == [
         (26, "unknown venue 'WorkshopOnThings'"),  # reported once, at its first use (row 13)
         (28, "framework link #ghost matches no framework"),
+        (46, "same arXiv id, DOI or URL as line 45 but another title"),  # rows 22/23
         (46, "the paper is listed twice in section 'Compression'"),
+        (47, "same arXiv id, DOI or URL as line 19 but another title"),  # rows 6/24
         (59, "template row (repeats the header), not a paper"),
-        (75, "framework #pipedream is defined again, differently, at line 73"),
+        (75, "framework #pipedream was already defined at line 73, differently"),
     ]
 
 

@@ -177,3 +177,20 @@ def test_inline_html_is_indexed_as_plain_text(migrated):
     assert [r[0] for r in rows] == ["h2o2023"]
     assert rows[0][3].startswith("[H2O]: Heavy-Hitter Oracle")
     assert [r[0] for r in search(migrated, "laws").rows] == ["scaling2023"]
+
+
+def test_authors_are_shown_whole(seeded):
+    """Every format gets the whole author list (a snippet would cut it with '…')."""
+    from lmsdb.importer import import_bibtex
+    from lmsdb.search import search
+
+    from .conftest import DATA
+
+    import_bibtex(seeded, DATA / "dblp-sample.bib")
+    rows = search(seeded, "offload", highlight=False).rows
+    assert [r[0] for r in rows] == ["zerooffload2021"]
+    authors = rows[0][4]
+    assert "…" not in authors
+    # ZeRO-Offload has eight authors in the fixture, Jie Ren first and Yuxiong He last.
+    assert authors.startswith("Jie Ren, Samyam Rajbhandari") and authors.endswith("Yuxiong He")
+    assert authors.count(", ") == 7

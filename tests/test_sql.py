@@ -266,3 +266,16 @@ def test_query_source_errors(runner, seeded_url, args, message):
     res = run_cli(runner, seeded_url, "sql", *args)
     assert res.exit_code == 2
     assert message in res.stderr
+
+
+@pytest.mark.parametrize("args", [[""], ["   "], [";"], ["select 1", "--timeout", "-1"],
+                                  ["select 1", "--timeout", "nan"]])
+def test_usage_errors(runner, seeded_url, args):
+    res = run_cli(runner, seeded_url, "sql", *args)
+    assert res.exit_code == 2
+    assert "Traceback" not in res.stderr
+
+
+def test_write_without_rowcount_says_done(runner, seeded_url):
+    res = run_cli(runner, seeded_url, "sql", "--write", "vacuum")
+    assert res.exit_code == 0 and res.stderr.strip() == "done"

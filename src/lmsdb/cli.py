@@ -242,7 +242,7 @@ def export_bib(ctx: click.Context, output: str | None, unicode: bool, category: 
                           keys=keys)
     engine = _engine(ctx)
     with _errors():
-        _need_schema(engine)
+        _need_data(engine)
         with engine.connect() as conn, _output(output) as out:
             n = bibtex.write(conn, out, unicode=unicode, where=where)
             if keys:
@@ -274,7 +274,7 @@ def export_md(ctx: click.Context, output: str | None) -> None:
 
     engine = _engine(ctx)
     with _errors():
-        _need_schema(engine)
+        _need_data(engine)
         with engine.connect() as conn, _output(output) as out:
             n = markdown.write(conn, out)
     _say(f"wrote {n} paper rows" + (f" to {output}" if output else ""))
@@ -305,8 +305,8 @@ def _format_options(f: Any) -> Any:
               help="Bind :NAME to VALUE, a string (repeatable).")
 @click.option("--write", is_flag=True,
               help="Allow statements that change the database (run in a transaction).")
-@click.option("--timeout", type=float, default=5.0, show_default=True, metavar="SECONDS",
-              help="Stop a query that runs longer (0: no limit).")
+@click.option("--timeout", type=click.FloatRange(min=0), default=5.0, show_default=True,
+              metavar="SECONDS", help="Stop a query that runs longer (0: no limit).")
 @click.pass_context
 def sql_cmd(ctx: click.Context, sql_text: str | None, sql_file: str | None, fmt: str,
             no_headers: bool, params: tuple[tuple[str, str], ...], write: bool,
@@ -331,6 +331,10 @@ def sql_cmd(ctx: click.Context, sql_text: str | None, sql_file: str | None, fmt:
     from lmsdb.output import write_rows
 
     sql_text = _read_query(sql_text, sql_file)
+    if not sql_text.strip().strip(";").strip():
+        raise click.UsageError("the query is empty", ctx)
+    if timeout != timeout:  # NaN passes FloatRange; it would mean "no limit" by accident
+        raise click.BadParameter("not a number", ctx, param_hint="--timeout")
     engine = _engine(ctx)
     with _errors():
         if engine.dialect.name != "sqlite" or _sqlite_exists(engine):
@@ -339,7 +343,7 @@ def sql_cmd(ctx: click.Context, sql_text: str | None, sql_file: str | None, fmt:
     if result.columns:
         write_rows(sys.stdout, result.columns, result.rows, fmt, headers=not no_headers)
     elif write:
-        _say(f"{result.rowcount} row(s) changed")
+        _say(f"{result.rowcount} row(s) changed" if result.rowcount >= 0 else "done")
 
 
 def _read_query(sql_text: str | None, sql_file: str | None) -> str:
@@ -384,7 +388,7 @@ def rekey_cmd(ctx: click.Context, dry_run: bool) -> None:
 
     engine = _engine(ctx)
     with _errors():
-        _need_schema(engine)
+        _need_data(engine)
         with engine.begin() as conn:
             changes = rekey.rekey(conn, dry_run=dry_run)
     for _, old, new in changes:
@@ -405,7 +409,7 @@ def _need_data(engine: Engine) -> None:
 
 @cli.command("search")
 @click.argument("words", nargs=-1, required=True)
-@click.option("-n", "--limit", type=int, default=20, show_default=True,
+@click.option("-n", "--limit", type=click.IntRange(min=0), default=20, show_default=True,
               help="Print at most this many papers (0: all).")
 @_format_options
 @click.option("--no-highlight", is_flag=True, help="Do not mark the matched words with [ ].")
@@ -441,7 +445,7 @@ def search_cmd(ctx: click.Context, words: tuple[str, ...], limit: int, fmt: str,
 @cli.command("stats")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True, help="Tables and bar charts, or JSON for machines.")
-@click.option("--width", type=int, metavar="COLUMNS",
+@click.option("--width", type=click.IntRange(min=20), metavar="COLUMNS",
               help="Width of the bar charts (default: the terminal's).")
 @click.pass_context
 def stats_cmd(ctx: click.Context, fmt: str, width: int | None) -> None:

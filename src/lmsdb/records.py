@@ -231,8 +231,8 @@ def from_markdown(parsed: ParsedList, diags: Diagnostics, *, lenient: bool = Fal
             seen[rec.slug] = rec
             frameworks.append(rec)
         elif replace(first, line=0) != replace(rec, line=0):
-            diags.warn(file, rec.line, f"framework #{rec.slug} is defined again, differently, "
-                       f"at line {first.line}: the first definition (line {first.line}) is kept")
+            diags.warn(file, rec.line, f"framework #{rec.slug} was already defined at line "
+                       f"{first.line}, differently: the definition at line {first.line} is kept")
     known = set(seen)
     papers: list[PaperRecord] = []
     positions: dict[str, int] = {}

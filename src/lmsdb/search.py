@@ -162,7 +162,7 @@ def to_tsquery(q: Query) -> str:
 _SQLITE = f"""
 SELECT p.citation_key AS citation_key, p.year AS year, v.name AS venue,
        highlight({FTS_TABLE}, 0, :open, :close) AS title,
-       snippet({FTS_TABLE}, 1, :open, :close, '…', 12) AS authors,
+       highlight({FTS_TABLE}, 1, :open, :close) AS authors,
        round(-bm25({FTS_TABLE}), 4) AS score
 FROM {FTS_TABLE} JOIN papers p ON p.id = {FTS_TABLE}.rowid
 LEFT JOIN venues v ON v.id = p.venue_id

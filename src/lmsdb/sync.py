@@ -365,10 +365,20 @@ def _resolve(g: _Group, file: str, diags: Diagnostics, merged: list[str]) -> boo
                 f"lines {lines} are one paper ({g.title}); URL kept: {g.url}; "
                 f"also kept as alternatives: {', '.join(g.alt_urls) or '∅'}"
             )
+            primary_title = normalise_title(primary.title)
             for r in recs:
-                if r is not primary:
+                if r is primary:
+                    continue
+                if normalise_title(r.title) == primary_title:
                     diags.note(file, r.line, f"same paper as line {primary.line}: merged into "
                                f"one (URL kept: {g.url})")
+                else:
+                    # Rows that share an arXiv id, DOI or URL are one paper, but a different
+                    # title may mean two papers that share a homepage link: say so loudly.
+                    diags.warn(file, r.line, f"same arXiv id, DOI or URL as line "
+                               f"{primary.line} but another title: merged into one paper "
+                               f"({primary.title!r} kept); if they are different papers, give "
+                               "each its own link")
         for r in recs:
             if r.year != primary.year or (r.venue and primary.venue and
                                           venues.lookup(r.venue) != venues.lookup(primary.venue)):
