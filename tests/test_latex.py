@@ -319,3 +319,13 @@ def test_bibtexparser_parse_back(unicode: bool) -> None:
     assert len(library.entries) == len(ALL_TITLES)
     for entry, title in zip(library.entries, ALL_TITLES, strict=True):
         assert latex_to_plain(entry["title"]) == html_to_plain(title), title
+
+
+def test_markdown_escapes_are_resolved_for_latex_and_plain_text() -> None:
+    """A title cell's `\\*` is a literal `*` (markdown), not a backslash for LaTeX."""
+    title = r"\*Not\* emphasis: C\_1 \[draft\]"
+    assert html_to_plain(title) == "*Not* emphasis: C_1 [draft]"
+    latex = title_to_latex(title)
+    assert "textbackslash" not in latex
+    assert latex == r"*Not* emphasis: C\_1 [draft]"
+    assert latex_to_plain(latex) == html_to_plain(title)

@@ -68,6 +68,19 @@ def _unescape(text: str) -> str:
     return html.unescape(text) if "&" in text else text
 
 
+# Markdown's backslash escapes: a backslash before ASCII punctuation means that character.
+_MD_ESCAPE_RE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def unescape_markdown(text: str) -> str:
+    r"""Resolve markdown backslash escapes (titles come from markdown table cells).
+
+    >>> unescape_markdown(r"\*not emphasis\* and C\_1")
+    '*not emphasis* and C_1'
+    """
+    return _MD_ESCAPE_RE.sub(r"\1", text)
+
+
 def html_to_plain(title: str) -> str:
     """Drop inline HTML tags from a title and decode character entities.
 
@@ -78,6 +91,8 @@ def html_to_plain(title: str) -> str:
     >>> html_to_plain("no markup")
     'no markup'
     """
+    if "\\" in title:
+        title = unescape_markdown(title)
     if "<" not in title and "&" not in title:
         return title
     if "<" not in title:
@@ -330,6 +345,8 @@ def _check_balanced(latex: str) -> None:
 
 
 def _title_to_latex_slow(title: str, unicode: bool) -> str:
+    if "\\" in title:
+        title = unescape_markdown(title)
     table = _SPECIALS_TABLE if unicode else _ASCII_TABLE
     out: list[str] = []
     word: list[tuple[int, str]] = []
