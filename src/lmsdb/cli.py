@@ -243,8 +243,8 @@ def export_bib(ctx: click.Context, output: str | None, unicode: bool, category: 
     engine = _engine(ctx)
     with _errors():
         _need_data(engine)
-        with engine.connect() as conn, _output(output) as out:
-            n = bibtex.write(conn, out, unicode=unicode, where=where)
+        with engine.connect() as conn, _output(output) as out, _progress("export") as bar:
+            n = bibtex.write(conn, out, unicode=unicode, where=where, progress=bar)
             if keys:
                 _missing_keys(conn, aux or "", keys)
     _say(f"wrote {n} BibTeX entries" + (f" to {output}" if output else ""))
@@ -275,8 +275,8 @@ def export_md(ctx: click.Context, output: str | None) -> None:
     engine = _engine(ctx)
     with _errors():
         _need_data(engine)
-        with engine.connect() as conn, _output(output) as out:
-            n = markdown.write(conn, out)
+        with engine.connect() as conn, _output(output) as out, _progress("export") as bar:
+            n = markdown.write(conn, out, progress=bar)
     _say(f"wrote {n} paper rows" + (f" to {output}" if output else ""))
 
 

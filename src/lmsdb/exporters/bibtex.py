@@ -11,6 +11,7 @@ papers with their venues, one for the authors of those papers.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ from lmsdb.models import (
     PaperFramework,
     Venue,
 )
+from lmsdb.progress import STEP, NoProgress, Progress
 
 papers_t = Paper.__table__
 venues_t = Venue.__table__
@@ -292,15 +294,23 @@ def _format_bare(row: tuple[Any, ...], unicode: bool) -> str:
 
 
 def write(conn: Connection, out: TextIO, *, unicode: bool = False,
-          where: Filter | None = None) -> int:
+          where: Filter | None = None, progress: Progress | None = None) -> int:
     """Write every paper that passes ``where`` as a BibTeX entry; returns the count."""
+    progress = NoProgress() if progress is None else progress
     with paused_gc():
         papers, by_paper = _fetch(conn, where)
+        progress.total = len(papers)
         make, get = BibRow._make, by_paper.get
+        owner = os.getpid()  # only this process draws the progress bar, not a forked child
+        reported = [0]
 
         def entries(part: Sequence[tuple[Any, ...]]) -> str:
             texts: list[str] = []
-            for r in part:
+            report = os.getpid() == owner
+            for k, r in enumerate(part, 1):
+                if report and k % STEP == 0:
+                    progress.update(STEP)
+                    reported[0] += STEP
                 authors = get(r[0])
                 if authors is None and r[7:13] == _BARE:
                     texts.append(_format_bare(r, unicode))
@@ -312,6 +322,7 @@ def write(conn: Connection, out: TextIO, *, unicode: bool = False,
         # Large exports format their second half in a forked child (both cores).
 
         head, tail = two_way(entries, papers)
+        progress.update(len(papers) - reported[0])
         out.write(head)
         if head and tail:
             out.write("\n")

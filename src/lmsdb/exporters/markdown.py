@@ -21,6 +21,7 @@ from lmsdb.models import (
     PaperFramework,
     Venue,
 )
+from lmsdb.progress import STEP, NoProgress, Progress
 
 papers_t = Paper.__table__
 venues_t = Venue.__table__
@@ -55,13 +56,13 @@ def _flag(v: bool) -> str:
     return "✔" if v else "✗"
 
 
-def write(conn: Connection, out: TextIO) -> int:
+def write(conn: Connection, out: TextIO, progress: Progress | None = None) -> int:
     """Write the whole list; returns the number of paper rows written."""
     with paused_gc():
-        return _write(conn, out)
+        return _write(conn, out, NoProgress() if progress is None else progress)
 
 
-def _write(conn: Connection, out: TextIO) -> int:
+def _write(conn: Connection, out: TextIO, progress: Progress) -> int:
     meta = dict(conn.execute(select(meta_t.c.key, meta_t.c.value)).all())
     title = meta.get("title") or DEFAULT_TITLE
     categories = conn.execute(
@@ -109,6 +110,9 @@ def _write(conn: Connection, out: TextIO) -> int:
         by_category.setdefault(cid, []).append(
             f"| {year} | {_cell(venue or '')} | {title_cell} | {fws} |\n")
         n += 1
+        if n % STEP == 0:
+            progress.update(STEP)
+    progress.update(n % STEP)
     for cid, name in categories:
         w(f"\n### {name}\n\n")
         w("| Year | Publisher | Title | Framework |\n")
