@@ -15,14 +15,15 @@ from .conftest import ROOT, SEED, run_cli
 def test_help_everywhere_with_examples(runner):
     from lmsdb.cli import cli
 
-    for args in (["--help"], ["import", "--help"], ["export", "bib", "--help"],
-                 ["export", "md", "--help"], ["sql", "--help"], ["migrate", "--help"],
-                 ["search", "--help"], ["stats", "--help"], ["schema", "--help"]):
-        res = runner.invoke(cli, args)
-        assert res.exit_code == 0, args
-        assert "Usage:" in res.stdout
-        if args != ["export", "--help"]:
-            assert "lmsdb " in res.stdout.split("Usage:")[1], args
+    res = runner.invoke(cli, ["--help"])
+    assert res.exit_code == 0 and "lmsdb import seeds/awesome-lm-system.md" in res.stdout
+    for command in cli.commands:
+        groups = getattr(cli.commands[command], "commands", {})
+        for args in [[command], *[[command, sub] for sub in groups]]:
+            res = runner.invoke(cli, [*args, "--help"])
+            assert res.exit_code == 0, args
+            assert "Usage:" in res.stdout
+            assert "Examples:" in res.stdout, args
 
 
 def test_main_job_through_python_dash_m(tmp_path):

@@ -204,7 +204,14 @@ def _progress(what: str) -> Iterator[Any]:
 
 @cli.group("export")
 def export_group() -> None:
-    """Write the database as BibTeX or as the markdown list."""
+    """Write the database as BibTeX or as the markdown list.
+
+    \b
+    Examples:
+      lmsdb export bib -o papers.bib
+      lmsdb export bib --year 2022 --venue OSDI
+      lmsdb export md -o README.md
+    """
 
 
 @export_group.command("bib")
