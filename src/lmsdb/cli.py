@@ -260,9 +260,9 @@ def export_bib(ctx: click.Context, output: str | None, unicode: bool, category: 
 def _missing_keys(conn: Any, aux: str, keys: frozenset[str]) -> None:
     from sqlalchemy import select
 
-    from lmsdb.models import Paper
+    from lmsdb.exporters.tables import papers
 
-    known = set(conn.execute(select(Paper.citation_key)).scalars())
+    known = set(conn.execute(select(papers.c.citation_key)).scalars())
     for k in sorted(keys - known):
         _say(f"{aux}: warning: {k!r} is cited but is no paper's key")
 

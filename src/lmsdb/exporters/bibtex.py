@@ -22,29 +22,20 @@ from typing import Any, NamedTuple, TextIO
 
 from sqlalchemy import ColumnElement, Connection, and_, exists, func, or_, select
 
+from lmsdb.exporters import tables
 from lmsdb.forkjoin import two_way
 from lmsdb.gcpause import paused_gc
 from lmsdb.latex import name_to_latex, title_to_latex
-from lmsdb.models import (
-    Author,
-    Category,
-    Framework,
-    Paper,
-    PaperAuthor,
-    PaperCategory,
-    PaperFramework,
-    Venue,
-)
 from lmsdb.progress import STEP, NoProgress, Progress
 
-papers_t = Paper.__table__
-venues_t = Venue.__table__
-authors_t = Author.__table__
-pa_t = PaperAuthor.__table__
-categories_t = Category.__table__
-pc_t = PaperCategory.__table__
-frameworks_t = Framework.__table__
-pf_t = PaperFramework.__table__
+papers_t = tables.papers
+venues_t = tables.venues
+authors_t = tables.authors
+pa_t = tables.paper_authors
+categories_t = tables.categories
+pc_t = tables.paper_categories
+frameworks_t = tables.frameworks
+pf_t = tables.paper_frameworks
 
 
 class BibRow(NamedTuple):

@@ -11,25 +11,17 @@ from typing import TextIO
 
 from sqlalchemy import Connection, select
 
+from lmsdb.exporters import tables
 from lmsdb.gcpause import paused_gc
-from lmsdb.models import (
-    Category,
-    Framework,
-    ListMeta,
-    Paper,
-    PaperCategory,
-    PaperFramework,
-    Venue,
-)
 from lmsdb.progress import STEP, NoProgress, Progress
 
-papers_t = Paper.__table__
-venues_t = Venue.__table__
-frameworks_t = Framework.__table__
-categories_t = Category.__table__
-pc_t = PaperCategory.__table__
-pf_t = PaperFramework.__table__
-meta_t = ListMeta.__table__
+papers_t = tables.papers
+venues_t = tables.venues
+frameworks_t = tables.frameworks
+categories_t = tables.categories
+pc_t = tables.paper_categories
+pf_t = tables.paper_frameworks
+meta_t = tables.list_meta
 
 DEFAULT_TITLE = "Papers"
 _IMAGE_LINK = re.compile(r"\[!\[[^\]]*\]\([^)]*\)\]\([^)]*\)|!\[[^\]]*\]\([^)]*\)")
