@@ -117,3 +117,22 @@ def test_not_a_database_file(runner, tmp_path):
     assert res.exit_code == 1
     assert "file is not a database" in res.stderr and "Traceback" not in res.stderr
     assert f.read_bytes() == before
+
+
+def test_failed_export_leaves_the_output_file_alone(runner, tmp_path, monkeypatch):
+    from lmsdb.exporters import markdown
+
+    db = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    run_cli(runner, db, "import", str(SEED))
+    readme = tmp_path / "README.md"
+    readme.write_text("precious\n", encoding="utf-8")
+
+    def broken(conn, out, progress=None):
+        out.write("half a list")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(markdown, "write", broken)
+    res = run_cli(runner, db, "export", "md", "-o", str(readme))
+    assert res.exit_code == 1 and "No space left on device" in res.stderr
+    assert readme.read_text(encoding="utf-8") == "precious\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["README.md", "db.sqlite"]

@@ -2,8 +2,8 @@
 
 Heavy modules (SQLAlchemy, Alembic, pydantic) are imported inside the commands that need
 them, so that ``lmsdb --help`` starts fast. Data goes to stdout, chatter to stderr.
-Exit codes: 0 success; 1 bad input or a failed import/export; 2 a usage error, or a SQL
-statement that was refused, failed or timed out.
+Exit codes: 0 success; 1 bad input, a database that refuses, an output that cannot be
+written; 2 a usage error, or a SQL statement that was refused, failed or timed out.
 """
 
 from __future__ import annotations
@@ -82,12 +82,21 @@ def _errors() -> Iterator[None]:
 
 @contextmanager
 def _output(path: str | None) -> Iterator[Any]:
+    """stdout, or FILE written whole or not at all: the text goes to a temporary file beside
+    it that replaces FILE only when the export succeeded (a failed `export md -o README.md`
+    must not leave an empty README)."""
     if path is None or path == "-":
         yield sys.stdout
         sys.stdout.flush()
-    else:
-        with open(path, "w", encoding="utf-8", newline="\n") as f:
+        return
+    tmp = f"{path}.lmsdb-tmp"
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as f:
             yield f
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
