@@ -577,7 +577,8 @@ def plan_and_apply(
     for k, v in meta.items():
         if v is not None and (state.meta.get(k) or "") != v:
             writes.meta_upsert.append({"key": k, "value": v})
-            report.text_changed.append(k)
+            if state.meta:  # a change to text the database had, not a first import
+                report.text_changed.append(k)
     if conn is not None and not dry_run:
         writes.apply(conn)
     progress.update(done + len(recs.papers))
