@@ -201,6 +201,15 @@ def _table_at(lines: list[str], start: int) -> tuple[Table, int]:
     return Table(start + 1, split_cells(lines[start]), rows), i
 
 
+def _fence_step(stripped: str, fence: str | None) -> tuple[bool, str | None]:
+    """Whether this line belongs to a fenced code block, and the fence open after it."""
+    if fence is not None:
+        return True, (None if stripped.startswith(fence) else fence)
+    if stripped.startswith(("```", "~~~")):
+        return True, stripped[:3]
+    return False, None
+
+
 def scan_tables(text: str) -> list[Table]:
     """Every table of a markdown text, found the way :func:`parse_text` finds them."""
     lines = text.removeprefix("\ufeff").splitlines()
@@ -208,12 +217,8 @@ def scan_tables(text: str) -> list[Table]:
     i = 0
     fence: str | None = None
     while i < len(lines):
-        stripped = lines[i].strip()
-        if fence is not None or stripped.startswith(("```", "~~~")):
-            if fence is None:
-                fence = stripped[:3]
-            elif stripped.startswith(fence):
-                fence = None
+        in_code, fence = _fence_step(lines[i].strip(), fence)
+        if in_code:
             i += 1
         elif _starts_table(lines, i):
             table, i = _table_at(lines, i)
@@ -243,12 +248,8 @@ def _parse_lines(lines: list[str], file: str, diags: Diagnostics | None) -> Pars
         raw = lines[i]
         stripped = raw.strip()
         modelled = section in ("papers", "frameworks")
-        if fence is not None or stripped.startswith(("```", "~~~")):
-            # Inside a fenced code block nothing is a heading or a table.
-            if fence is None:
-                fence = stripped[:3]
-            elif stripped.startswith(fence):
-                fence = None
+        in_code, fence = _fence_step(stripped, fence)
+        if in_code:  # inside a fenced code block nothing is a heading or a table
             _keep(raw, in_intro, modelled, intro, extra, section, warned, diags, file, i)
             i += 1
             continue
