@@ -421,22 +421,37 @@ def plan_and_apply(
     ``conn`` must be inside a transaction; the caller commits. ``conn=None`` plans against an
     empty database (a dry run on a database that does not exist yet).
     """
-    diags = recs.diagnostics
+    progress = NoProgress() if progress is None else progress
     state = load_state(conn) if conn is not None else empty_state()
     report = SyncReport(file=recs.file, dry_run=dry_run, prune=prune)
     writes = _Writes()
+    _warn_unknown_venues(recs)
+    fw_ids = _plan_frameworks(recs, state, writes, report, prune)
+    cat_ids = _plan_categories(recs, state, writes, report, prune)
+    _plan_papers(recs, state, writes, report, fw_ids, cat_ids, prune, progress)
+    _plan_text(recs, state, writes, report)
+    if conn is not None and not dry_run:
+        writes.apply(conn)
+    progress.update(len(recs.papers))  # the writing pass
+    return report
 
-    # Venues: only those the list uses are created; unknown ones are reported once.
-    unknown_seen: set[str] = set()
+
+def _warn_unknown_venues(recs: ListRecords) -> None:
+    """Venues outside the catalogue are imported as written and reported once each."""
+    seen: set[str] = set()
     for r in recs.papers:
         if r.venue:
             v = venues.lookup(r.venue)
-            if v is not None and not v.known and v.name not in unknown_seen:
-                unknown_seen.add(v.name)
-                diags.warn(recs.file, r.line, f"unknown venue {v.name!r}: imported as written "
-                           "(add it to the venue catalogue to canonicalise it)")
+            if v is not None and not v.known and v.name not in seen:
+                seen.add(v.name)
+                recs.diagnostics.warn(recs.file, r.line, f"unknown venue {v.name!r}: imported "
+                                      "as written (add it to the venue catalogue to "
+                                      "canonicalise it)")
 
-    # Frameworks.
+
+def _plan_frameworks(recs: ListRecords, state: _State, writes: _Writes, report: SyncReport,
+                     prune: bool) -> dict[str, int]:
+    """Frameworks in the list's order; those it no longer has follow (or go, with prune)."""
     next_fw = max((f["id"] for f in state.frameworks.values()), default=0) + 1
     fw_ids: dict[str, int] = {}
     for pos, fr in enumerate(recs.frameworks):
@@ -455,27 +470,36 @@ def plan_and_apply(
             report.frameworks_updated.append(PaperDiff(fr.slug, fr.name, fr.line, changes))
         if changes or old["position"] != pos:
             writes.fw_update.append({"_id": old["id"], **values})
-    listed_fw = {fr.slug for fr in recs.frameworks}
-    extra_fw = [s for s in state.frameworks if s not in listed_fw]
-    report.frameworks_removed = extra_fw
-    for k, slug in enumerate(sorted(extra_fw, key=lambda s: state.frameworks[s]["position"])):
-        fid = state.frameworks[slug]["id"]
-        fw_ids[slug] = fid
+    listed = {fr.slug for fr in recs.frameworks}
+    extra = sorted((s for s in state.frameworks if s not in listed),
+                   key=lambda s: state.frameworks[s]["position"])
+    report.frameworks_removed = extra
+    for k, slug in enumerate(extra):
+        old = state.frameworks[slug]
+        fw_ids[slug] = old["id"]
         if prune:
-            writes.fw_delete.append(fid)
-        elif state.frameworks[slug]["position"] != len(recs.frameworks) + k:
-            kept = {f: state.frameworks[slug][f] for f in FRAMEWORK_FIELDS}
-            writes.fw_update.append({"_id": fid, **kept, "position": len(recs.frameworks) + k})
+            writes.fw_delete.append(old["id"])
+        elif old["position"] != len(recs.frameworks) + k:
+            kept = {f: old[f] for f in FRAMEWORK_FIELDS}
+            writes.fw_update.append({"_id": old["id"], **kept,
+                                     "position": len(recs.frameworks) + k})
+    return fw_ids
 
-    # Categories: the list's order first, then (unless pruned) those the list no longer has.
+
+def _plan_categories(recs: ListRecords, state: _State, writes: _Writes, report: SyncReport,
+                     prune: bool) -> dict[str, int]:
+    """The list's sections in its order, then (unless pruned) those it no longer has."""
     next_cat = max((c["id"] for c in state.categories.values()), default=0) + 1
     cat_ids: dict[str, int] = {}
     order = list(recs.categories)
-    extra_cats = sorted((c for c in state.categories if c not in set(order)),
-                        key=lambda c: state.categories[c]["position"])
-    report.categories_removed = extra_cats
-    if not prune:
-        order += extra_cats
+    listed = set(order)
+    extra = sorted((c for c in state.categories if c not in listed),
+                   key=lambda c: state.categories[c]["position"])
+    report.categories_removed = extra
+    if prune:
+        writes.cat_delete = [state.categories[c]["id"] for c in extra]
+    else:
+        order += extra
     for pos, name in enumerate(order):
         old = state.categories.get(name)
         if old is None:
@@ -487,102 +511,118 @@ def plan_and_apply(
             cat_ids[name] = old["id"]
             if old["position"] != pos:
                 writes.cat_update.append({"_id": old["id"], "position": pos})
-    if prune:
-        writes.cat_delete = [state.categories[c]["id"] for c in extra_cats]
+    return cat_ids
 
-    # Papers.
-    progress = NoProgress() if progress is None else progress
+
+def _plan_papers(recs: ListRecords, state: _State, writes: _Writes, report: SyncReport,
+                 fw_ids: dict[str, int], cat_ids: dict[str, int], prune: bool,
+                 progress: Progress) -> None:
+    """Fold duplicate rows into papers, match them to the database, queue the changes."""
     groups = _group_records(recs.papers, state)
-    keys = KeyAllocator(p["citation_key"] for p in state.papers.values())
-    next_paper = max(state.papers, default=0) + 1
-    next_venue = max(state.venue_names, default=0) + 1
-    venue_ids = dict(state.venues)
-    matched: set[int] = set()
     gaps = False
     for g in groups:
-        gaps |= _resolve(g, recs.file, diags, report.merged)
+        gaps |= _resolve(g, recs.file, recs.diagnostics, report.merged)
     if gaps:
         _renumber_positions(groups)
+    plan = _PaperPlan(state, writes, report, fw_ids, cat_ids)
     done = 0
     for g in groups:
         done += len(g.records)
         if done >= STEP:
             progress.update(done)
             done = 0
-        venue_id = None
-        if g.venue is not None:
-            venue_id = venue_ids.get(g.venue.name)
-            if venue_id is None:
-                venue_id = venue_ids[g.venue.name] = next_venue
-                writes.venue_insert.append({"id": next_venue, "name": g.venue.name,
-                                            "full_name": g.venue.full_name, "kind": g.venue.kind,
-                                            "known": g.venue.known})
-                report.venues_added.append(g.venue.name)
-                next_venue += 1
-        values = {"title": g.title, "url": g.url, "year": g.year, "venue_id": venue_id,
-                  "arxiv_id": g.arxiv_id, "doi": g.doi, "openreview_id": g.openreview_id}
-        line = g.records[0].line
         if g.existing:
-            pid = min(g.existing)
-            matched.update(g.existing)
-            old = state.papers[pid]
-            # Identifiers from elsewhere (a merged .bib) are kept when the list gives none.
-            for f in ("arxiv_id", "doi", "openreview_id"):
-                if values[f] is None:
-                    values[f] = old[f]
-            diff = PaperDiff(old["citation_key"], g.title, line)
-            for f in ("title", "url", "year", "arxiv_id", "doi", "openreview_id"):
-                if old[f] != values[f]:
-                    diff.changes.append(FieldChange(f, old[f], values[f]))
-            if old["venue_id"] != venue_id:
-                diff.changes.append(FieldChange(
-                    "venue", state.venue_names.get(old["venue_id"]),
-                    g.venue.name if g.venue else None))
-            if diff.changes:
-                writes.paper_update.append({"_id": pid, **values})
-            # Alternative links accumulate: the list shows one link per paper, so a link
-            # learned from an earlier version (or a merged duplicate row) is kept, not lost.
-            old_alt = state.alt_urls.get(pid, set())
-            new_alt = (old_alt | set(g.alt_urls)) - {g.url}
-            if old_alt != new_alt:
-                diff.changes.append(FieldChange("alternative urls", tuple(sorted(old_alt)),
-                                                tuple(sorted(new_alt))))
-                writes.url_delete.append(pid)
-                writes.url_insert += [{"paper_id": pid, "url": u} for u in sorted(new_alt)]
-            repositioned = _links(writes, state, pid, g, fw_ids, cat_ids, diff)
-            if diff.changes:
-                report.updated.append(diff)
-            else:
-                report.unchanged += 1
-                report.reordered += repositioned
+            plan.update(g)
         else:
-            pid = next_paper
-            next_paper += 1
-            key = keys.allocate(base_key(g.title, g.year))
-            writes.paper_insert.append((pid, key, g.title, g.url, g.year, venue_id,
-                                        values["arxiv_id"], values["doi"],
-                                        values["openreview_id"]))
-            writes.url_insert += [{"paper_id": pid, "url": u} for u in g.alt_urls]
-            _links(writes, state, pid, g, fw_ids, cat_ids, None)
-            report.added.append(PaperDiff(key, g.title, line))
-
+            plan.add(g)
+    progress.update(done)
     for pid, row in state.papers.items():
-        if pid not in matched:
+        if pid not in plan.matched:
             report.removed.append(PaperDiff(row["citation_key"], row["title"]))
             if prune:
                 writes.paper_delete.append(pid)
 
-    # The list's own text around the tables; an absent intro or extra text is "".
-    meta = {"title": recs.title, "intro": recs.intro, "extra": recs.extra}
-    for k, v in meta.items():
+
+class _PaperPlan:
+    """Queues the writes for papers, one group (one paper) at a time."""
+
+    def __init__(self, state: _State, writes: _Writes, report: SyncReport,
+                 fw_ids: dict[str, int], cat_ids: dict[str, int]):
+        self.state, self.writes, self.report = state, writes, report
+        self.fw_ids, self.cat_ids = fw_ids, cat_ids
+        self.keys = KeyAllocator(p["citation_key"] for p in state.papers.values())
+        self.next_paper = max(state.papers, default=0) + 1
+        self.next_venue = max(state.venue_names, default=0) + 1
+        self.venue_ids = dict(state.venues)
+        self.matched: set[int] = set()
+
+    def venue_id(self, g: _Group) -> int | None:
+        """The id of the group's venue, creating the venue on first use."""
+        if g.venue is None:
+            return None
+        vid = self.venue_ids.get(g.venue.name)
+        if vid is None:
+            vid = self.venue_ids[g.venue.name] = self.next_venue
+            self.writes.venue_insert.append({"id": vid, "name": g.venue.name,
+                                             "full_name": g.venue.full_name,
+                                             "kind": g.venue.kind, "known": g.venue.known})
+            self.report.venues_added.append(g.venue.name)
+            self.next_venue += 1
+        return vid
+
+    def add(self, g: _Group) -> None:
+        pid = self.next_paper
+        self.next_paper += 1
+        key = self.keys.allocate(base_key(g.title, g.year))
+        self.writes.paper_insert.append((pid, key, g.title, g.url, g.year, self.venue_id(g),
+                                         g.arxiv_id, g.doi, g.openreview_id))
+        self.writes.url_insert += [{"paper_id": pid, "url": u} for u in g.alt_urls]
+        _links(self.writes, self.state, pid, g, self.fw_ids, self.cat_ids, None)
+        self.report.added.append(PaperDiff(key, g.title, g.records[0].line))
+
+    def update(self, g: _Group) -> None:
+        state, writes = self.state, self.writes
+        pid = min(g.existing)
+        self.matched.update(g.existing)
+        old = state.papers[pid]
+        venue_id = self.venue_id(g)
+        values = {"title": g.title, "url": g.url, "year": g.year, "venue_id": venue_id,
+                  # Identifiers from elsewhere (a merged .bib) are kept when the list has none.
+                  "arxiv_id": g.arxiv_id or old["arxiv_id"], "doi": g.doi or old["doi"],
+                  "openreview_id": g.openreview_id or old["openreview_id"]}
+        diff = PaperDiff(old["citation_key"], g.title, g.records[0].line)
+        for f in ("title", "url", "year", "arxiv_id", "doi", "openreview_id"):
+            if old[f] != values[f]:
+                diff.changes.append(FieldChange(f, old[f], values[f]))
+        if old["venue_id"] != venue_id:
+            diff.changes.append(FieldChange("venue", state.venue_names.get(old["venue_id"]),
+                                            g.venue.name if g.venue else None))
+        if diff.changes:
+            writes.paper_update.append({"_id": pid, **values})
+        # Alternative links accumulate: the list shows one link per paper, so a link
+        # learned from an earlier version (or a merged duplicate row) is kept, not lost.
+        old_alt = state.alt_urls.get(pid, set())
+        new_alt = (old_alt | set(g.alt_urls)) - {g.url}
+        if old_alt != new_alt:
+            diff.changes.append(FieldChange("alternative urls", tuple(sorted(old_alt)),
+                                            tuple(sorted(new_alt))))
+            writes.url_delete.append(pid)
+            writes.url_insert += [{"paper_id": pid, "url": u} for u in sorted(new_alt)]
+        repositioned = _links(writes, state, pid, g, self.fw_ids, self.cat_ids, diff)
+        if diff.changes:
+            self.report.updated.append(diff)
+        else:
+            self.report.unchanged += 1
+            self.report.reordered += repositioned
+
+
+def _plan_text(recs: ListRecords, state: _State, writes: _Writes, report: SyncReport) -> None:
+    """The list's own text around the tables; an absent intro or extra text is ""."""
+    for k, v in (("title", recs.title), ("intro", recs.intro), ("extra", recs.extra)):
         if v is not None and (state.meta.get(k) or "") != v:
             writes.meta_upsert.append({"key": k, "value": v})
             if state.meta:  # a change to text the database had, not a first import
                 report.text_changed.append(k)
-    if conn is not None and not dry_run:
-        writes.apply(conn)
-    progress.update(done + len(recs.papers))
-    return report
 
 
 def _links(writes: _Writes, state: _State, pid: int, g: _Group, fw_ids: dict[str, int],
