@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Engine
 
@@ -17,6 +18,8 @@ from lmsdb.sync import SyncReport, plan_and_apply
 
 if TYPE_CHECKING:
     from lmsdb.merge import MergeReport
+
+R = TypeVar("R")
 
 
 def import_markdown(
@@ -46,19 +49,8 @@ def _import(engine: Engine, path: str | Path, *, prune: bool, dry_run: bool, len
     # Three passes over the rows: validation, planning, writing.
     progress.total = 3 * len(parsed.papers)
     records = from_markdown(parsed, diags, lenient=lenient, progress=progress)
-    if dry_run and not db.schema_exists(engine):
-        # Nothing to compare with; do not create a database just to say what would change.
-        return plan_and_apply(None, records, prune=prune, dry_run=True, progress=progress)
-    if not dry_run:
-        db.ensure_schema(engine)
-    elif (rev := db.current_revision(engine)) != db.head_revision(engine):
-        raise LmsdbError(f"the database is at revision {rev}, not the newest: "
-                         "run `lmsdb migrate` before a dry run (a dry run writes nothing)")
-    with engine.begin() as conn:
-        report = plan_and_apply(conn, records, prune=prune, dry_run=dry_run, progress=progress)
-        if dry_run:
-            conn.rollback()
-    return report
+    return _in_one_transaction(engine, dry_run, lambda conn: plan_and_apply(
+        conn, records, prune=prune, dry_run=dry_run, progress=progress))
 
 
 def import_bibtex(
@@ -80,15 +72,23 @@ def import_bibtex(
     parsed = parse_bib(path)
     records = from_bibtex(parsed, diags)
     kw = {"prefer_bib": prefer_bib, "add_new": add_new, "dry_run": dry_run, "diags": diags}
+    return _in_one_transaction(engine, dry_run, lambda conn: merge.plan_and_apply(
+        conn, parsed.file, records, **kw))  # type: ignore[arg-type]
+
+
+def _in_one_transaction(engine: Engine, dry_run: bool, plan: Callable[[Any], R]) -> R:
+    """Run ``plan(conn)`` in one transaction: committed, or (dry run, or any error) rolled
+    back. A dry run never creates or upgrades a database: with no schema yet, ``plan`` gets
+    ``None`` and plans against an empty database."""
     if dry_run and not db.schema_exists(engine):
-        return merge.plan_and_apply(None, parsed.file, records, **kw)  # type: ignore[arg-type]
+        return plan(None)
     if not dry_run:
         db.ensure_schema(engine)
     elif (rev := db.current_revision(engine)) != db.head_revision(engine):
         raise LmsdbError(f"the database is at revision {rev}, not the newest: "
                          "run `lmsdb migrate` before a dry run (a dry run writes nothing)")
     with engine.begin() as conn:
-        report = merge.plan_and_apply(conn, parsed.file, records, **kw)  # type: ignore[arg-type]
+        report = plan(conn)
         if dry_run:
             conn.rollback()
     return report
