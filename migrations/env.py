@@ -14,8 +14,8 @@ from logging.config import fileConfig
 from alembic import context
 
 from lmsdb.db import DEFAULT_URL, ENV_VAR, make_engine
+from lmsdb.dbobjects import is_derived
 from lmsdb.models import Base
-from lmsdb.search import is_derived_table
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("engine") is None:
@@ -25,9 +25,9 @@ target_metadata = Base.metadata
 
 
 def include_name(name: str | None, type_: str, _parents: dict[str, str | None]) -> bool:
-    """Leave out of autogenerate what the models do not describe: the full-text index of
-    revision 0003 (and SQLite's FTS5 shadow tables). Views are never compared."""
-    return not (type_ == "table" and name and is_derived_table(name))
+    """Leave out of autogenerate what the models do not describe: the full-text index (and
+    SQLite's FTS5 shadow tables, PostgreSQL's expression index). Views are never compared."""
+    return not (name and is_derived(name, type_))
 
 
 def database_url() -> str:

@@ -85,9 +85,13 @@ def test_revision_0003_indexes_existing_papers_and_downgrades_cleanly(engine):
         assert conn.execute(text("select count(*) from sqlite_master "
                                  "where type = 'trigger'")).scalar() == 0
         assert conn.execute(text("select count(*) from papers")).scalar() == 25
-    upgrade(engine)
+    upgrade(engine, "0003")
     assert {"paper_view", "framework_view", "papers_fts", "papers_fts_data",
             "papers_fts_insert", "papers_fts_author_update"} <= _derived_objects(engine)
+    with engine.connect() as conn:
+        assert conn.execute(text("select count(*) from papers_fts "
+                                 "where papers_fts match 'parallelism'")).scalar() == 5
+    upgrade(engine)
     assert len(search(engine, "parallelism").rows) == 5
     command.check(alembic_config(engine))
 

@@ -82,21 +82,24 @@ def test_search_ranks_like_sqlite(pg):
     assert {r[0] for r in search(pg, "zero -infinity").rows} == {"zero2020", "zerooffload2021"}
 
 
-def test_triggers(pg):
+def test_writes_through_sql_keep_search_in_step(pg):
+    """`lmsdb sql --write` recomputes the search text of what it changed (query.run)."""
+    from lmsdb.query import run
     from lmsdb.search import search
 
-    with pg.begin() as conn:
+    def write(sql, **params):
+        run(pg, sql, params, write=True)
+
+    with pg.connect() as conn:
         pid = conn.execute(text("select id from papers where citation_key = 'zero2020'")).scalar()
-        conn.execute(text("insert into authors (id, family, given, key) values "
-                          "(1, 'Rajbhandari', 'Samyam', 'rajbhandari|samyam')"))
-        conn.execute(text("insert into paper_authors values (:p, 0, 1)"), {"p": pid})
+    write("insert into authors (id, family, given, key) values "
+          "(1, 'Rajbhandari', 'Samyam', 'rajbhandari|samyam')")
+    write("insert into paper_authors values (:p, 0, 1)", p=pid)
     assert search(pg, "rajbhandari").rows[0][4] == "Samyam [Rajbhandari]"
-    with pg.begin() as conn:
-        conn.execute(text("update authors set family = 'Raj' where id = 1"))
+    write("update authors set family = 'Raj' where id = 1")
     assert search(pg, "rajbhandari").rows == [] and len(search(pg, "raj").rows) == 1
-    with pg.begin() as conn:
-        conn.execute(text("delete from paper_authors"))
-        conn.execute(text("delete from authors"))
+    write("delete from paper_authors")
+    write("delete from authors")
     assert search(pg, "raj").rows == []
 
 

@@ -23,10 +23,10 @@ def test_schema_lists_tables_views_and_columns(runner, db_url):
                                             "nullable": False, "primary_key": True}
     assert [c["name"] for c in rels["paper_view"]["columns"]] == [
         "id", "citation_key", "title", "year", "venue", "venue_kind", "arxiv_id", "doi", "url",
-        "frameworks", "categories"]
+        "frameworks", "categories", "authors", "venue_full_name", "pages"]
     assert rels["framework_view"]["kind"] == "view"
     assert rels["papers_fts"]["kind"] == "search index"
-    assert [c["name"] for c in rels["papers_fts"]["columns"]] == ["title", "authors"]
+    assert [c["name"] for c in rels["papers_fts"]["columns"]] == ["search_title", "search_authors"]
     assert not [n for n in rels if n.startswith("papers_fts_") or n.startswith("sqlite_")]
 
 

@@ -86,8 +86,9 @@ def test_phrase_with_prefix(seeded):
     # Alpa says "Operator Parallelism" and Hybrid "Data Parallelism": not the phrase.
     assert _keys(res) == ["optimizing2023", "alpaserve2023", "megatronlm2020"]
     assert all("[Model Parallelism]" in r[3] for r in res.rows)
-    # Without the star, "parallel" is a whole word that no title has.
-    assert search(seeded, '"model parallel"').rows == []
+    # Without the star, "parallel" is stemmed as "parallelism" is: the same papers.
+    assert _keys(search(seeded, '"model parallel"')) == _keys(search(seeded, '"model parallelism"'))
+    assert search(seeded, '"model paralle"').rows == []
 
 
 def test_or_not_limit_and_case(seeded):
@@ -101,34 +102,35 @@ def test_or_not_limit_and_case(seeded):
 
 
 def test_authors_are_indexed_and_kept_in_sync(seeded):
-    """Triggers follow inserts, updates and deletes of paper_authors, authors and papers."""
+    """Writes through `lmsdb sql --write` (query.run) to paper_authors, authors and papers
+    recompute the stored search text, and the index follows it."""
+    from lmsdb.query import run
+
     def keys(q):
         return set(_keys(search(seeded, q)))
 
-    with seeded.begin() as conn:
+    def write(sql, **params):
+        run(seeded, sql, params, write=True)
+
+    with seeded.connect() as conn:
         ids = dict(conn.execute(text("select citation_key, id from papers")).all())
-        conn.execute(text("insert into authors (id, family, given, key) values "
-                          "(1, 'Rajbhandari', 'Samyam', 'rajbhandari|samyam'), "
-                          "(2, 'Rasley', 'Jeff', 'rasley|jeff')"))
-        conn.execute(text("insert into paper_authors (paper_id, position, author_id) values "
-                          "(:z, 0, 1), (:z, 1, 2), (:o, 0, 2)"),
-                     {"z": ids["zero2020"], "o": ids["zerooffload2021"]})
+    write("insert into authors (id, family, given, key) values "
+          "(1, 'Rajbhandari', 'Samyam', 'rajbhandari|samyam'), (2, 'Rasley', 'Jeff', 'rasley|jeff')")
+    write("insert into paper_authors (paper_id, position, author_id) values "
+          "(:z, 0, 1), (:z, 1, 2), (:o, 0, 2)", z=ids["zero2020"], o=ids["zerooffload2021"])
     assert keys("rajbhandari") == {"zero2020"}
     assert keys("rasley") == {"zero2020", "zerooffload2021"}
     hit = search(seeded, "rajbhandari").rows[0]
     assert hit[4] == "Samyam [Rajbhandari], Jeff Rasley"
     assert keys("jeff offload") == {"zerooffload2021"}  # title and author words together
-    with seeded.begin() as conn:
-        conn.execute(text("update authors set given = 'J.' where id = 2"))
-        conn.execute(text("update papers set title = 'ZeRO renamed' where id = :z"),
-                     {"z": ids["zero2020"]})
-        conn.execute(text("delete from paper_authors where paper_id = :z and position = 0"),
-                     {"z": ids["zero2020"]})
+    write("update authors set given = 'J.' where id = 2")
+    write("update papers set title = 'ZeRO renamed' where id = :z", z=ids["zero2020"])
+    write("delete from paper_authors where paper_id = :z and position = 0", z=ids["zero2020"])
     assert keys("jeff") == set()
     assert keys("renamed") == {"zero2020"}
     assert keys("rajbhandari") == set()
-    with seeded.begin() as conn:
-        conn.execute(text("delete from papers where id = :o"), {"o": ids["zerooffload2021"]})
+    write("delete from papers where id = :o", o=ids["zerooffload2021"])
+    with seeded.connect() as conn:
         n_fts, n_papers = conn.execute(text(
             "select (select count(*) from papers_fts), (select count(*) from papers)")).one()
     assert keys("rasley") == {"zero2020"}

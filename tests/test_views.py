@@ -34,7 +34,9 @@ def test_paper_view_on_the_reference_list(seeded):
                  "Deep Learning",
         "year": 2022, "venue": "OSDI", "venue_kind": "conference", "arxiv_id": None,
         "doi": None, "url": "https://www.usenix.org/conference/osdi22/presentation/zheng-lianmin",
-        "frameworks": "Alpa", "categories": "Training"}
+        "frameworks": "Alpa", "categories": "Training", "authors": None,
+        "venue_full_name": "USENIX Symposium on Operating Systems Design and Implementation",
+        "pages": None}
     # Listed under Training and Inference: one paper, both categories in section order.
     [moe] = _rows(seeded, "select * from paper_view where citation_key = 'deepspeedmoe2022'")
     assert moe["categories"] == "Training, Inference"
@@ -67,3 +69,25 @@ def test_framework_view(seeded):
             bool(ds["serving"])) == ("DeepSpeed", 2020, True, True, False)
     assert set(rows[0]) == {"id", "slug", "name", "url", "year", "training", "inference",
                             "serving", "comments", "position", "papers"}
+
+
+def test_paper_view_has_authors_venue_full_name_and_pages(seeded):
+    """After a .bib merge: authors in order, the venue's full name, pages; and the
+    question "authors with the most papers" is one GROUP BY on paper_author_view."""
+    from lmsdb.importer import import_bibtex
+
+    from .conftest import DATA
+
+    import_bibtex(seeded, DATA / "dblp-sample.bib")
+    [zero] = _rows(seeded, "select authors, venue_full_name, pages from paper_view "
+                           "where citation_key = 'zero2020'")
+    assert zero == {"authors": "Samyam Rajbhandari, Jeff Rasley, Olatunji Ruwase, Yuxiong He",
+                    "venue_full_name": "International Conference for High Performance "
+                                       "Computing, Networking, Storage and Analysis",
+                    "pages": "20"}
+    top = _rows(seeded, "select author, count(*) as papers from paper_author_view "
+                        "group by author order by papers desc, author limit 2")
+    # By hand from the .bib: Rajbhandari, Ruwase and He are on ZeRO, ZeRO-Infinity,
+    # ZeRO-Offload and DeepSpeed (4 each); Rasley on three of them.
+    assert top == [{"author": "Olatunji Ruwase", "papers": 4},
+                   {"author": "Samyam Rajbhandari", "papers": 4}]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TextIO
 
-from lmsdb.search import FTS_TABLE, is_derived_table
+from lmsdb.dbobjects import FTS_TABLE, is_derived
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -32,7 +32,7 @@ def describe(engine: Engine) -> list[Relation]:
     from sqlalchemy import inspect
 
     insp = inspect(engine)
-    tables = sorted(t for t in insp.get_table_names() if not is_derived_table(t))
+    tables = sorted(t for t in insp.get_table_names() if not is_derived(t, "table"))
     out = [_relation(insp, t, "table") for t in tables]
     out += [_relation(insp, v, "view") for v in sorted(insp.get_view_names())]
     if FTS_TABLE in insp.get_table_names():

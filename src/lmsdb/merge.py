@@ -24,6 +24,7 @@ from lmsdb.citekeys import KeyAllocator, base_key, fold
 from lmsdb.diagnostics import Diagnostics
 from lmsdb.models import Author, Paper, PaperAuthor, PaperUrl, Venue
 from lmsdb.records import BibRecord, Person
+from lmsdb.searchtext import SEARCH_COLUMNS, authors_text, search_columns
 from lmsdb.sync import FieldChange, advance_sequences, chunks, normalise_title
 
 papers_t = Paper.__table__
@@ -194,6 +195,8 @@ class _Writes:
     author_insert: list[dict[str, Any]] = field(default_factory=list)
     pa_replace: list[int] = field(default_factory=list)
     pa_insert: list[dict[str, Any]] = field(default_factory=list)
+    # Papers whose authors changed: their search columns, recomputed (paper id -> values).
+    search_update: dict[int, dict[str, Any]] = field(default_factory=dict)
 
     def apply(self, conn: Connection) -> None:
         ex = conn.execute
@@ -210,6 +213,10 @@ class _Writes:
             ex(delete(pa_t).where(pa_t.c.paper_id.in_(chunk)))
         if self.pa_insert:
             ex(insert(pa_t), self.pa_insert)
+        if self.search_update:
+            ex(update(papers_t).where(papers_t.c.id == bindparam("_id"))
+               .values({f: bindparam(f) for f in SEARCH_COLUMNS}),
+               [{"_id": pid, **v} for pid, v in self.search_update.items()])
         if conn.dialect.name == "postgresql":
             advance_sequences(conn)
 
@@ -235,6 +242,8 @@ class _Planner:
                 self.writes.author_insert.append(
                     {"id": aid, "family": p.family, "given": p.given, "key": k})
             self.writes.pa_insert.append({"paper_id": pid, "position": pos, "author_id": aid})
+        self.writes.search_update[pid] = search_columns(
+            self.state.papers[pid]["title"], authors_text((p.given, p.family) for p in people))
 
     def merge(self, pid: int, rec: BibRecord, how: str) -> PaperMerge:
         old = self.state.papers[pid]

@@ -59,6 +59,12 @@ class Paper(Base):
     number: Mapped[str | None] = mapped_column(String(50))
     primary_class: Mapped[str | None] = mapped_column(String(50))
     note: Mapped[str | None] = mapped_column(Text)
+    # The words as the search index reads them, computed by lmsdb.searchtext whenever lmsdb
+    # writes a title or authors (revision 0009); search_vector holds their stems for
+    # PostgreSQL.
+    search_title: Mapped[str | None] = mapped_column(Text)
+    search_authors: Mapped[str | None] = mapped_column(Text)
+    search_vector: Mapped[str | None] = mapped_column(Text)
 
     venue: Mapped[Venue | None] = relationship(back_populates="papers")
     frameworks: Mapped[list[PaperFramework]] = relationship(

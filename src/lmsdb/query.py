@@ -124,6 +124,7 @@ def _run_sqlite(path: str, sql: str, params: dict[str, Any], write: bool,
         rows = cur.fetchall()
         columns = [d[0] for d in cur.description] if cur.description else []
         if write:
+            _refresh_search(con.cursor(), "?")
             con.commit()
         return Result(columns, rows, cur.rowcount)
     except sqlite3.Error as e:
@@ -131,6 +132,22 @@ def _run_sqlite(path: str, sql: str, params: dict[str, Any], write: bool,
         raise _sqlite_error(e, guard, sql, timeout) from None
     finally:
         con.close()
+
+
+def _refresh_search(cur: Any, placeholder: str) -> None:
+    """After a write, recompute the search text of the papers whose title or authors it
+    changed (lmsdb computes that text in Python; the index then follows by itself)."""
+    from lmsdb.searchtext import stale_search_rows
+
+    cur.execute("SELECT pa.paper_id, a.given, a.family FROM paper_authors pa "
+                "JOIN authors a ON a.id = pa.author_id ORDER BY pa.paper_id, pa.position")
+    names = cur.fetchall()
+    cur.execute("SELECT id, title, search_title, search_authors FROM papers")
+    stale = stale_search_rows(cur.fetchall(), names)
+    if stale:
+        p = placeholder
+        cur.executemany(f"UPDATE papers SET search_title = {p}, search_authors = {p}, "
+                        f"search_vector = {p} WHERE id = {p}", stale)
 
 
 ONE_STATEMENT = ("one statement at a time: this query has several (separated by ';'); "
@@ -192,6 +209,8 @@ def _run_psycopg(con: Any, stmt: str, params: dict[str, Any], sql: str, write: b
             columns = [d.name for d in cur.description] if cur.description else []
             rows = [tuple(r) for r in cur.fetchall()] if cur.description else []
             rowcount = cur.rowcount
+            if write:
+                _refresh_search(cur, "%s")
         if write:
             con.commit()
         else:

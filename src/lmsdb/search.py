@@ -1,39 +1,37 @@
 """Full-text search over paper titles and authors, best match first.
 
-The index is ``papers_fts`` (revision 0003): SQLite FTS5 ranked with bm25, or a PostgreSQL
-``tsvector`` ranked with ``ts_rank``. Both back-ends read the same small query language,
-parsed here and rendered for each engine, so that a search means the same thing on both:
+Both engines index the same words, computed once in Python (:mod:`lmsdb.searchtext`) and
+stored with each paper: SQLite's FTS5 index ``papers_fts`` (external content, ``porter``
+tokenizer) ranked with bm25; on PostgreSQL the stems in ``papers.search_vector`` (a GIN
+index on it as a ``tsvector``) ranked with ``ts_rank``. The small query language is parsed
+here and rendered for each engine, so that a search means the same thing on both:
 
 - ``word word``: every word must match (in the title or among the authors);
 - ``"a phrase"``: the words in this order;
-- ``parallel*`` or ``"model parallel*"``: the last word is a prefix;
+- ``parallel*`` or ``"model parallel*"``: the last word is a prefix (of the stem);
 - ``a OR b``: either; ``-word``: must not match.
 
-Matching is by whole words, case- and accent-insensitive, without stemming.
+Matching is by stemmed words (``quantize`` finds "quantization", ``llm`` finds "LLMs"),
+case- and accent-insensitive. The matches are marked in Python, the same way on both.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from lmsdb.dbobjects import FTS_TABLE
 from lmsdb.query import QueryError, Result
+from lmsdb.searchtext import fold, stem, tokens
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-FTS_TABLE = "papers_fts"
 MARK = ("[", "]")
 DEFAULT_LIMIT = 20
 
 _WORD = re.compile(r"[^\W_]+")
-
-
-def is_derived_table(name: str) -> bool:
-    """Tables that the models do not describe: the full-text index, its FTS5 shadow tables
-    (``papers_fts_data``, ...) and SQLite's own (``sqlite_stat1``, ...)."""
-    return name == FTS_TABLE or name.startswith((FTS_TABLE + "_", "sqlite_"))
 
 
 @dataclass(frozen=True)
@@ -67,7 +65,7 @@ def parse(text: str) -> Query:
                 raise QueryError(f"search: OR needs a term on each side: {text}")
             pending_or = True
             continue
-        words = tuple(w.casefold() for w in _WORD.findall(raw))
+        words = tuple(tokens(raw))
         if not words:
             continue
         term = Term(words, prefix)
@@ -138,14 +136,15 @@ def to_fts5(q: Query) -> str:
 
 
 def to_tsquery(q: Query) -> str:
-    """The query in PostgreSQL ``to_tsquery`` syntax.
+    """The query as a PostgreSQL ``tsquery`` literal, over the Porter stems of its words
+    (read with a plain cast, so that PostgreSQL's parser and dictionaries never see it).
 
-    >>> to_tsquery(parse('"model parallel*" OR zero -survey'))
-    "(('model' <-> 'parallel':*) | 'zero') & !('survey')"
+    >>> to_tsquery(parse('"model parallel*" OR quantized -survey'))
+    "(('model' <-> 'parallel':*) | 'quantiz') & !('survei')"
     """
 
     def term(t: Term) -> str:
-        words = [f"'{w}'" for w in t.words]  # _WORD keeps quotes and backslashes out
+        words = [f"'{stem(w)}'" for w in t.words]  # tokens() keeps quotes and backslashes out
         if t.prefix:
             words[-1] += ":*"
         return " <-> ".join(words) if len(words) == 1 else "(" + " <-> ".join(words) + ")"
@@ -160,10 +159,8 @@ def to_tsquery(q: Query) -> str:
 
 
 _SQLITE = f"""
-SELECT p.citation_key AS citation_key, p.year AS year, v.name AS venue,
-       highlight({FTS_TABLE}, 0, :open, :close) AS title,
-       highlight({FTS_TABLE}, 1, :open, :close) AS authors,
-       round(-bm25({FTS_TABLE}), 4) AS score
+SELECT p.id AS id, p.citation_key AS citation_key, p.year AS year, v.name AS venue,
+       p.title AS title, round(-bm25({FTS_TABLE}), 4) AS score
 FROM {FTS_TABLE} JOIN papers p ON p.id = {FTS_TABLE}.rowid
 LEFT JOIN venues v ON v.id = p.venue_id
 WHERE {FTS_TABLE} MATCH :q
@@ -173,17 +170,24 @@ LIMIT :limit
 
 # ts_rank normalisation 1 divides by 1 + log(document length): like bm25, among papers that
 # match equally often the shorter document ranks higher.
-_POSTGRESQL = f"""
-SELECT p.citation_key AS citation_key, p.year AS year, v.name AS venue,
-       {{title}} AS title, {{authors}} AS authors,
-       round(ts_rank(s.document, q.q, 1)::numeric, 4)::float AS score
-FROM {FTS_TABLE} s JOIN papers p ON p.id = s.paper_id
-LEFT JOIN venues v ON v.id = p.venue_id
-CROSS JOIN (SELECT to_tsquery('simple', :q) AS q) q
-WHERE s.document @@ q.q
-ORDER BY ts_rank(s.document, q.q, 1) DESC, p.year DESC, p.citation_key
+_POSTGRESQL = """
+SELECT p.id AS id, p.citation_key AS citation_key, p.year AS year, v.name AS venue,
+       p.title AS title,
+       round(ts_rank(p.search_vector::tsvector, q.q, 1)::numeric, 4)::float AS score
+FROM papers p LEFT JOIN venues v ON v.id = p.venue_id
+CROSS JOIN (SELECT CAST(:q AS tsquery) AS q) q
+WHERE p.search_vector::tsvector @@ q.q
+ORDER BY ts_rank(p.search_vector::tsvector, q.q, 1) DESC, p.year DESC, p.citation_key
 LIMIT :limit
 """
+
+_AUTHORS = """
+SELECT pa.paper_id, a.given, a.family FROM paper_authors pa
+JOIN authors a ON a.id = pa.author_id
+WHERE pa.paper_id IN ({ids}) ORDER BY pa.paper_id, pa.position
+"""
+
+COLUMNS = ["citation_key", "year", "venue", "title", "authors", "score"]
 
 
 def search(engine: Engine, text: str, *, limit: int = DEFAULT_LIMIT,
@@ -191,27 +195,93 @@ def search(engine: Engine, text: str, *, limit: int = DEFAULT_LIMIT,
     """Papers matching ``text``, best first: key, year, venue, title and authors (the
     matched words between ``[`` and ``]`` unless ``highlight`` is false), and a score
     (higher is better; comparable within one search only)."""
+    from lmsdb.latex import html_to_plain
+
+    q = parse(text)
+    rows, authors = _fetch(engine, q, text, limit)
+    mark = highlight_matches if highlight else (lambda s, _q: s)
+    out = []
+    for pid, key, year, venue, title, score in rows:
+        people = authors.get(pid)
+        out.append((key, year, venue, mark(html_to_plain(title), q),
+                    mark(people, q) if people else None, score))
+    return Result(list(COLUMNS), out)
+
+
+def matching_ids(engine: Engine, text: str) -> set[int]:
+    """The ids of every paper that ``text`` matches (for tests and tools)."""
+    rows, _ = _fetch(engine, parse(text), text, 0, with_authors=False)
+    return {r[0] for r in rows}
+
+
+def _fetch(engine: Engine, q: Query, text: str, limit: int, with_authors: bool = True
+           ) -> tuple[list[tuple[Any, ...]], dict[int, str]]:
     from sqlalchemy import text as sql_text
     from sqlalchemy.exc import DBAPIError
 
-    q = parse(text)
-    open_, close = MARK if highlight else ("", "")
-    if engine.dialect.name == "sqlite":
-        stmt, params = _SQLITE, {"q": to_fts5(q), "open": open_, "close": close}
-    else:
-        title, authors = "s.title", "s.authors"
-        if highlight:
-            title = "ts_headline('simple', s.title, q.q, :opts)"
-            authors = "ts_headline('simple', s.authors, q.q, :opts)"
-        stmt = _POSTGRESQL.replace("{title}", title).replace("{authors}", authors)
-        params = {"q": to_tsquery(q),
-                  "opts": f"StartSel={open_}, StopSel={close}, HighlightAll=true"}
-    params["limit"] = limit if limit > 0 else -1 if engine.dialect.name == "sqlite" else None
+    sqlite = engine.dialect.name == "sqlite"
+    stmt, query = (_SQLITE, to_fts5(q)) if sqlite else (_POSTGRESQL, to_tsquery(q))
+    params = {"q": query, "limit": limit if limit > 0 else (-1 if sqlite else None)}
     try:
         with engine.connect() as conn:
-            res = conn.execute(sql_text(stmt), params)
-            columns = list(res.keys())
-            rows = [tuple(r) for r in res]
+            rows = [tuple(r) for r in conn.execute(sql_text(stmt), params)]
+            names: dict[int, list[str]] = {}
+            ids = ", ".join(str(int(r[0])) for r in rows)
+            if with_authors and ids:
+                for pid, given, family in conn.execute(sql_text(_AUTHORS.format(ids=ids))):
+                    names.setdefault(pid, []).append(f"{given} {family}" if given else family)
     except DBAPIError as e:
         raise QueryError(f"search failed: {e.orig}\n  search: {text}") from None
-    return Result(columns, rows)
+    return rows, {pid: ", ".join(v) for pid, v in names.items()}
+
+
+def _spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, token) for each token of ``text``, as :func:`tokens` splits it, with
+    offsets into ``text`` itself (folding may change lengths, so fold char by char)."""
+    folded: list[str] = []
+    origin: list[int] = []
+    for i, ch in enumerate(text):
+        f = fold(ch)
+        folded.append(f)
+        origin += [i] * len(f)
+    flat = "".join(folded)
+    return [(origin[m.start()], origin[m.end() - 1] + 1, m.group())
+            for m in _WORD.finditer(flat)]
+
+
+def highlight_matches(text: str, q: Query) -> str:
+    """``text`` with every match of a (non-excluded) term of ``q`` between ``[`` and ``]``;
+    a phrase is marked as one span, overlapping matches merge.
+
+    >>> highlight_matches("Quantized LLMs: LLM.int8() and Model Parallelism",
+    ...                   parse('llm quantization "model parallel*"'))
+    '[Quantized] [LLMs]: [LLM].int8() and [Model Parallelism]'
+    """
+    toks = _spans(text)
+    stems = [stem(t) for _, _, t in toks]
+    marked: list[tuple[int, int]] = []
+    for group in q.groups:
+        for term in group:
+            want = [stem(w) for w in term.words]
+            n = len(want)
+            for i in range(len(toks) - n + 1):
+                if all(stems[i + k] == want[k] for k in range(n - 1)) and (
+                        stems[i + n - 1].startswith(want[-1]) if term.prefix
+                        else stems[i + n - 1] == want[-1]):
+                    marked.append((toks[i][0], toks[i + n - 1][1]))
+    out, pos = [], 0
+    for start, end in _merge(marked):
+        out += [text[pos:start], MARK[0], text[start:end], MARK[1]]
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged

@@ -30,6 +30,7 @@ from lmsdb.models import (
 )
 from lmsdb.progress import STEP, NoProgress, Progress
 from lmsdb.records import FrameworkRecord, ListRecords, PaperRecord
+from lmsdb.searchtext import search_columns
 
 papers_t = Paper.__table__
 venues_t = Venue.__table__
@@ -43,7 +44,9 @@ meta_t = ListMeta.__table__
 
 # New papers are queued as tuples in this column order (a dict per row costs 4x the memory).
 PAPER_INSERT_COLS = ("id", "citation_key", "title", "url", "year", "venue_id", "arxiv_id", "doi",
-                     "openreview_id")
+                     "openreview_id", "search_title", "search_authors", "search_vector")
+PAPER_UPDATE_COLS = ("title", "url", "year", "venue_id", "arxiv_id", "doi", "openreview_id",
+                     "search_title", "search_authors", "search_vector")
 PAPER_FIELDS = ("title", "url", "year", "venue", "arxiv_id", "doi", "openreview_id")
 FRAMEWORK_FIELDS = ("name", "url", "year", "training", "inference", "serving", "comments")
 
@@ -574,8 +577,10 @@ class _PaperPlan:
         pid = self.next_paper
         self.next_paper += 1
         key = self.keys.allocate(base_key(g.title, g.year))
+        search = search_columns(g.title, None)  # a list gives no authors
         self.writes.paper_insert.append((pid, key, g.title, g.url, g.year, self.venue_id(g),
-                                         g.arxiv_id, g.doi, g.openreview_id))
+                                         g.arxiv_id, g.doi, g.openreview_id,
+                                         *search.values()))
         self.writes.url_insert += [{"paper_id": pid, "url": u} for u in g.alt_urls]
         _links(self.writes, self.state, pid, g, self.fw_ids, self.cat_ids, None)
         self.report.added.append(PaperDiff(key, g.title, g.records[0].line))
@@ -598,7 +603,9 @@ class _PaperPlan:
             diff.changes.append(FieldChange("venue", state.venue_names.get(old["venue_id"]),
                                             g.venue.name if g.venue else None))
         if diff.changes:
-            writes.paper_update.append({"_id": pid, **values})
+            # The search text follows the title; the authors (from a .bib) stay.
+            search = search_columns(g.title, old["search_authors"])
+            writes.paper_update.append({"_id": pid, **values, **search})
         # Alternative links accumulate: the list shows one link per paper, so a link
         # learned from an earlier version (or a merged duplicate row) is kept, not lost.
         old_alt = state.alt_urls.get(pid, set())
@@ -722,8 +729,7 @@ class _Writes:
         if self.paper_insert:
             bulk_insert(conn, papers_t, self.paper_insert, PAPER_INSERT_COLS)
         if self.paper_update:
-            cols = {f: bindparam(f) for f in ("title", "url", "year", "venue_id", "arxiv_id",
-                                              "doi", "openreview_id")}
+            cols = {f: bindparam(f) for f in PAPER_UPDATE_COLS}
             ex(update(papers_t).where(papers_t.c.id == bindparam("_id")).values(cols),
                self.paper_update)
         for chunk in chunks(self.url_delete):
