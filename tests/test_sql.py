@@ -257,6 +257,17 @@ def test_query_from_file_and_stdin(runner, seeded_url, tmp_path):
         assert (res.exit_code, res.stdout) == (0, "11\n"), args
 
 
+def test_query_piped_without_arguments(runner, seeded_url, monkeypatch):
+    """`echo "select ..." | lmsdb sql` reads standard input when it is not a terminal."""
+    res = run_cli(runner, seeded_url, "sql", "--format", "csv", "--no-headers",
+                  input="select count(*) from papers\n")
+    assert (res.exit_code, res.stdout) == (0, "25\n")
+    # On a terminal, no argument is still a usage error rather than a wait for input.
+    monkeypatch.setattr("lmsdb.cli._stdin_is_terminal", lambda: True)
+    res = run_cli(runner, seeded_url, "sql")
+    assert res.exit_code == 2 and "no query" in res.stderr
+
+
 @pytest.mark.parametrize("args, message", [
     ([], "no query"),
     (["select 1", "-f", "q.sql"], "not both"),

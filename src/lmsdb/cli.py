@@ -365,6 +365,12 @@ def sql_cmd(ctx: click.Context, sql_text: str | None, sql_file: str | None, fmt:
 def _read_query(sql_text: str | None, sql_file: str | None) -> str:
     if sql_text is not None and sql_file is not None:
         raise click.UsageError("give the query as an argument or with -f FILE, not both")
+    if sql_file is None and sql_text is None and not _stdin_is_terminal():
+        piped = sys.stdin.read()  # `echo "select ..." | lmsdb sql`
+        if not piped.strip():
+            raise click.UsageError("no query: give QUERY, -f FILE, or - for standard input "
+                                   "(standard input was empty)")
+        return piped
     if sql_file is None and sql_text != "-":
         if sql_text is None:
             raise click.UsageError("no query: give QUERY, -f FILE, or - for standard input")
@@ -376,6 +382,13 @@ def _read_query(sql_text: str | None, sql_file: str | None) -> str:
             return f.read()
     except OSError as e:
         raise click.UsageError(f"cannot read {sql_file}: {e.strerror}") from None
+
+
+def _stdin_is_terminal() -> bool:
+    try:
+        return sys.stdin is None or sys.stdin.isatty()
+    except (AttributeError, ValueError):  # closed or replaced
+        return True
 
 
 def _sqlite_exists(engine: Engine) -> bool:

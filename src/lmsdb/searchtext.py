@@ -42,11 +42,17 @@ AUTHORS_OFFSET = 10_000
 _MAX_POSITION = 16_383  # PostgreSQL keeps positions up to this
 
 
+# Latin letters that Unicode does not decompose into a base letter and an accent.
+_LETTERS = str.maketrans({"ø": "o", "Ø": "o", "đ": "d", "Đ": "d", "ł": "l", "Ł": "l",
+                          "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "þ": "th", "Þ": "th",
+                          "ð": "d", "Ð": "d", "ı": "i"})
+
+
 def fold(text: str) -> str:
-    """Accents off, case folded: ``Müller`` is ``muller``."""
+    """Accents off, case folded: ``Müller`` is ``muller``, ``Østergaard`` ``ostergaard``."""
     if text.isascii():
         return text.lower()
-    decomposed = unicodedata.normalize("NFKD", text)
+    decomposed = unicodedata.normalize("NFKD", text.translate(_LETTERS))
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
