@@ -239,3 +239,83 @@ def test_constant_number_of_statements(merged, args):
     assert len(many) == n_small == 2
     if not args:
         assert n == 28 + 200
+
+
+# -- --keys from every LaTeX toolchain; strict, repeatable filters (issue 15) --------------
+
+BCF = """<?xml version="1.0" encoding="UTF-8"?>
+<bcf:controlfile version="3.10" bltxversion="3.19" xmlns:bcf="https://sourceforge.net/projects/biblatex">
+  <bcf:bibdata section="0"><bcf:datasource type="file" datatype="bibtex">paper.bib</bcf:datasource></bcf:bibdata>
+  <bcf:section number="0">
+    <bcf:citekey order="1" intorder="1">zero2020</bcf:citekey>
+    <bcf:citekey order="2" intorder="1">alpa2022</bcf:citekey>
+  </bcf:section>
+</bcf:controlfile>
+"""
+
+
+@pytest.mark.parametrize("name, content", [
+    ("bibtex.aux", "\\relax\n\\citation{zero2020,alpa2022}\n\\bibstyle{plainnat}\n"),
+    ("biblatex.aux", "\\relax\n\\abx@aux@refcontext{nty/global//global/global}\n"
+                     "\\abx@aux@cite{0}{zero2020}\n\\abx@aux@segm{0}{0}{zero2020}\n"
+                     "\\abx@aux@cite{0}{alpa2022}\n\\abx@aux@segm{0}{0}{alpa2022}\n"),
+    ("paper.bcf", BCF),
+    ("keys.txt", "zero2020\n\n% a comment\nalpa2022  \n"),
+])
+def test_keys_from_bibtex_biblatex_biber_and_a_list(merged, runner, db_url, tmp_path, name, content):
+    f = tmp_path / name
+    f.write_text(content, encoding="utf-8")
+    res = run_cli(runner, db_url, "export", "bib", "--keys", str(f))
+    assert res.exit_code == 0, res.stderr
+    assert {x.key for x in bibtexparser.parse_string(res.stdout).entries} == {"zero2020", "alpa2022"}
+
+
+def test_keys_from_stdin_following_input(merged, runner, db_url, tmp_path, monkeypatch):
+    (tmp_path / "chap1.aux").write_text("\\abx@aux@cite{0}{megatronlm2020}\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    res = run_cli(runner, db_url, "export", "bib", "--keys", "-",
+                  input="\\citation{zero2020}\n\\@input{chap1.aux}\n")
+    assert res.exit_code == 0, res.stderr
+    assert {x.key for x in bibtexparser.parse_string(res.stdout).entries} == {
+        "zero2020", "megatronlm2020"}
+
+
+def test_no_keys_is_an_error_and_unmatched_keys_name_the_closest(merged, runner, db_url, tmp_path):
+    empty = tmp_path / "empty.aux"
+    empty.write_text("\\relax\n\\bibstyle{plain}\n", encoding="utf-8")
+    res = run_cli(runner, db_url, "export", "bib", "--keys", str(empty))
+    assert res.exit_code == 2 and "cites no key" in res.stderr and res.stdout == ""
+    typo = tmp_path / "typo.txt"
+    typo.write_text("zero2020\nalpa2021\n", encoding="utf-8")
+    res = run_cli(runner, db_url, "export", "bib", "--keys", str(typo))
+    assert res.exit_code == 0
+    assert ("warning: 'alpa2021' is cited but is no paper's key (closest: alpa2022"
+            in res.stderr)
+
+
+def test_repeated_filter_is_or_different_filters_and(merged, runner, db_url):
+    def keys(*args):
+        res = run_cli(runner, db_url, "export", "bib", *args)
+        assert res.exit_code == 0, res.stderr
+        return {x.key for x in bibtexparser.parse_string(res.stdout).entries}
+
+    osdi, sc = keys("--venue", "OSDI"), keys("--venue", "SC")
+    assert osdi and sc and not osdi & sc
+    assert keys("--venue", "OSDI", "--venue", "SC") == osdi | sc
+    assert keys("--venue", "OSDI", "--venue", "SC", "--year", "2022") == {
+        k for k in osdi | sc if k in keys("--year", "2022")}
+    both = keys("--category", "Training", "--category", "Inference")
+    assert both == keys("--category", "Training") | keys("--category", "Inference")
+
+
+@pytest.mark.parametrize("option, name, listed", [
+    ("--category", "Nope", "Training, Inference, Benchmark, Survey"),
+    ("--framework", "nope", "alpa, megatron-ds, terapipe, ds, megatron, pipedream, gpipe"),
+    ("--venue", "FooConf", "ATC, HiPC"),
+])
+def test_unknown_filter_names_are_errors_listing_valid_names(merged, runner, db_url, option,
+                                                             name, listed):
+    res = run_cli(runner, db_url, "export", "bib", option, name)
+    assert res.exit_code == 2 and res.stdout == ""
+    assert f"no {option[2:]} named {name!r}; the database has: " in res.stderr
+    assert listed in res.stderr

@@ -226,26 +226,32 @@ def export_group() -> None:
 @export_group.command("bib")
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
 @click.option("--unicode", is_flag=True, help="Keep non-ASCII characters (for biber).")
-@click.option("--category", metavar="NAME", help="Only papers listed in this section.")
-@click.option("--framework", metavar="SLUG", help="Only papers linked to this framework.")
-@click.option("--venue", metavar="NAME", help="Only papers of this venue (any known spelling).")
+@click.option("--category", "categories", metavar="NAME", multiple=True,
+              help="Only papers listed in this section (repeat for any of several).")
+@click.option("--framework", "frameworks", metavar="SLUG", multiple=True,
+              help="Only papers linked to this framework (repeat for any of several).")
+@click.option("--venue", "venues", metavar="NAME", multiple=True,
+              help="Only papers of this venue, any known spelling (repeat for any of several).")
 @click.option("--year", "years", metavar="YEAR[-YEAR]", help="Only papers of a year or range.")
-@click.option("--keys", "aux", metavar="FILE.aux", type=click.Path(dir_okay=False, exists=True),
-              help="Only the keys a LaTeX .aux file cites.")
+@click.option("--keys", "aux", metavar="FILE",
+              help="Only the keys a LaTeX document cites: its .aux (BibTeX or biblatex), "
+                   "biber's .bcf, or a list of keys one per line; - for standard input.")
 @click.pass_context
-def export_bib(ctx: click.Context, output: str | None, unicode: bool, category: str | None,
-               framework: str | None, venue: str | None, years: str | None,
-               aux: str | None) -> None:
+def export_bib(ctx: click.Context, output: str | None, unicode: bool,
+               categories: tuple[str, ...], frameworks: tuple[str, ...],
+               venues: tuple[str, ...], years: str | None, aux: str | None) -> None:
     """Write one BibTeX entry per paper (DBLP-like: authors, booktitle, pages, doi, eprint).
 
-    Filters combine with AND.
+    A repeated filter means OR, different filters AND. An unknown category, framework or
+    venue is an error that lists the valid names; --keys that finds no key is an error.
 
     \b
     Examples:
       lmsdb export bib -o papers.bib
-      lmsdb export bib --venue OSDI --year 2021-2023
+      lmsdb export bib --venue OSDI --venue SOSP --year 2021-2023
       lmsdb export bib --framework alpa --category Training
       lmsdb export bib --keys paper.aux -o paper.bib   # only what paper.tex cites
+      lmsdb export bib --keys paper.bcf                # biblatex + biber
     """
     from lmsdb.exporters import bibtex
 
@@ -253,27 +259,48 @@ def export_bib(ctx: click.Context, output: str | None, unicode: bool, category: 
         span = bibtex.parse_years(years) if years else None
     except ValueError as e:
         raise click.BadParameter(str(e), param_hint="--year") from None
-    keys = bibtex.aux_keys(aux) if aux else None
-    where = bibtex.Filter(category=category, framework=framework, venue=venue, years=span,
+    keys = _cited_keys(aux) if aux else None
+    where = bibtex.Filter(category=categories, framework=frameworks, venue=venues, years=span,
                           keys=keys)
     engine = _engine(ctx)
     with _errors():
         _need_data(engine)
-        with engine.connect() as conn, _output(output) as out, _progress("export") as bar:
-            n = bibtex.write(conn, out, unicode=unicode, where=where, progress=bar)
+        with engine.connect() as conn:
+            where.check(conn)
             if keys:
                 _missing_keys(conn, aux or "", keys)
+        with engine.connect() as conn, _output(output) as out, _progress("export") as bar:
+            n = bibtex.write(conn, out, unicode=unicode, where=where, progress=bar)
     _say(f"wrote {n} BibTeX entries" + (f" to {output}" if output else ""))
+
+
+def _cited_keys(source: str) -> frozenset[str] | None:
+    """The keys ``--keys`` names; none at all is a usage error (a wrong file, most likely)."""
+    from pathlib import Path
+
+    from lmsdb.exporters import bibtex
+
+    if source != "-" and not Path(source).is_file():
+        raise click.BadParameter(f"no such file: {source}", param_hint="--keys")
+    keys = bibtex.read_keys(source)
+    if keys is not None and not keys:
+        raise click.BadParameter(
+            f"{source} cites no key (read as a BibTeX or biblatex .aux, a biber .bcf, or a "
+            "list of keys one per line)", param_hint="--keys")
+    return keys
 
 
 def _missing_keys(conn: Any, aux: str, keys: frozenset[str]) -> None:
     from sqlalchemy import select
 
+    from lmsdb.exporters.bibtex import closest_keys
     from lmsdb.exporters.tables import papers
 
-    known = set(conn.execute(select(papers.c.citation_key)).scalars())
-    for k in sorted(keys - known):
-        _say(f"{aux}: warning: {k!r} is cited but is no paper's key")
+    known = sorted(conn.execute(select(papers.c.citation_key)).scalars())
+    for k in sorted(keys - set(known)):
+        near = closest_keys(k, known)
+        hint = f" (closest: {', '.join(near)})" if near else ""
+        _say(f"{aux}: warning: {k!r} is cited but is no paper's key{hint}")
 
 
 @export_group.command("md")

@@ -22,6 +22,7 @@ from typing import Any, NamedTuple, TextIO
 
 from sqlalchemy import ColumnElement, Connection, and_, exists, func, or_, select
 
+from lmsdb.diagnostics import LmsdbError
 from lmsdb.exporters import tables
 from lmsdb.forkjoin import two_way
 from lmsdb.gcpause import paused_gc
@@ -60,39 +61,83 @@ class BibRow(NamedTuple):
     authors: tuple[tuple[str, str | None], ...] = ()
 
 
+def _many(value: str | tuple[str, ...] | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
 @dataclass(frozen=True)
 class Filter:
-    """Which papers to export; the conditions combine with AND."""
+    """Which papers to export: a repeated filter means OR (``--venue OSDI --venue SOSP``),
+    different filters combine with AND. ``category``, ``framework`` and ``venue`` take one
+    name or a tuple of names."""
 
-    category: str | None = None
-    framework: str | None = None
-    venue: str | None = None
+    category: str | tuple[str, ...] | None = None
+    framework: str | tuple[str, ...] | None = None
+    venue: str | tuple[str, ...] | None = None
     years: tuple[int, int] | None = None
     keys: frozenset[str] | None = None
 
     def conditions(self) -> list[ColumnElement[bool]]:
         conds: list[ColumnElement[bool]] = []
-        if self.category is not None:
+        if cats := [c.lower() for c in _many(self.category)]:
             conds.append(exists().where(
                 pc_t.c.paper_id == papers_t.c.id, pc_t.c.category_id == categories_t.c.id,
-                func.lower(categories_t.c.name) == self.category.lower()))
-        if self.framework is not None:
-            fw = self.framework.lower()
+                func.lower(categories_t.c.name).in_(cats)))
+        if fws := [f.lower() for f in _many(self.framework)]:
             conds.append(exists().where(
                 pf_t.c.paper_id == papers_t.c.id, pf_t.c.framework_id == frameworks_t.c.id,
-                or_(func.lower(frameworks_t.c.slug) == fw, func.lower(frameworks_t.c.name) == fw)))
-        if self.venue is not None:
-            from lmsdb import venues
-
-            v = venues.lookup(self.venue)
-            name = v.name if v is not None else self.venue
+                or_(func.lower(frameworks_t.c.slug).in_(fws),
+                    func.lower(frameworks_t.c.name).in_(fws))))
+        if names := [venue_name(v).lower() for v in _many(self.venue)]:
             conds.append(papers_t.c.venue_id.in_(
-                select(venues_t.c.id).where(func.lower(venues_t.c.name) == name.lower())))
+                select(venues_t.c.id).where(func.lower(venues_t.c.name).in_(names))))
         if self.years is not None:
             conds.append(papers_t.c.year.between(*self.years))
         if self.keys is not None:
             conds.append(papers_t.c.citation_key.in_(sorted(self.keys)))
         return conds
+
+    def check(self, conn: Connection) -> None:
+        """Refuse a category, framework or venue that names nothing (a typo would otherwise
+        export nothing and say so only by its silence), listing the valid names."""
+        from lmsdb.venues import lookup
+
+        cats = list(conn.execute(select(categories_t.c.name).order_by(categories_t.c.position))
+                    .scalars())
+        fws = conn.execute(select(frameworks_t.c.slug, frameworks_t.c.name)
+                           .order_by(frameworks_t.c.position)).all()
+        vens = sorted(conn.execute(select(venues_t.c.name)).scalars())
+        for c in _many(self.category):
+            if c.lower() not in {x.lower() for x in cats}:
+                raise UnknownName("category", c, cats)
+        for f in _many(self.framework):
+            if f.lower() not in {x.lower() for row in fws for x in row}:
+                raise UnknownName("framework", f, [slug for slug, _ in fws])
+        for v in _many(self.venue):
+            known = lookup(v)
+            if venue_name(v).lower() not in {x.lower() for x in vens} and not (
+                    known is not None and known.known):
+                raise UnknownName("venue", v, vens)
+
+
+class UnknownName(LmsdbError):
+    """A filter names no category, framework or venue (exit code 2)."""
+
+    exit_code = 2
+
+    def __init__(self, what: str, name: str, valid: list[str]):
+        super().__init__(f"no {what} named {name!r}; the database has: "
+                         + (", ".join(valid) or "none"))
+
+
+def venue_name(name: str) -> str:
+    """The catalogue's name for any spelling it knows (``NeuraIPS`` is ``NeurIPS``)."""
+    from lmsdb.venues import lookup
+
+    v = lookup(name)
+    return v.name if v is not None else name
 
 
 def parse_years(text: str) -> tuple[int, int]:
@@ -114,27 +159,53 @@ def parse_years(text: str) -> tuple[int, int]:
 
 
 _CITATION = re.compile(r"\\citation\{([^}]*)\}")
+_BIBLATEX_CITE = re.compile(r"\\abx@aux@cite\{(?:[^{}]*\}\{)?([^{}]*)\}")
 _AUX_INPUT = re.compile(r"\\@input\{([^}]*)\}")
+_BCF_KEY = re.compile(r"<bcf:citekey\b[^>]*>([^<]*)</bcf:citekey>")
 
 
-def aux_keys(path: str | Path) -> frozenset[str] | None:
-    """The keys a LaTeX ``.aux`` file cites (``\\citation{a,b}``), following ``\\@input``.
-
-    Returns None when it cites ``*`` (``\\nocite{*}``: every entry).
+def read_keys(path: str | Path) -> frozenset[str] | None:
+    """The keys a LaTeX document cites, from any of: a BibTeX ``.aux`` (``\\citation{a,b}``),
+    a biblatex ``.aux`` (``\\abx@aux@cite{0}{a}``), biber's ``.bcf`` (``<bcf:citekey>``), or
+    a plain list of keys, one per line (``%`` starts a comment); ``-`` is standard input.
+    ``\\@input{chap1.aux}`` is followed. None when the document cites ``*`` (every entry).
     """
     keys: set[str] = set()
     seen: set[Path] = set()
-    todo = [Path(path)]
+    todo: list[Path | None] = [None if str(path) == "-" else Path(path)]
     while todo:
         p = todo.pop()
-        if p in seen or not p.exists():
-            continue
-        seen.add(p)
-        text = p.read_text(encoding="utf-8", errors="replace")
-        for m in _CITATION.finditer(text):
-            keys.update(k.strip() for k in m.group(1).split(",") if k.strip())
-        todo += [p.parent / m.group(1) for m in _AUX_INPUT.finditer(text)]
+        if p is None:
+            import sys
+
+            text, base = sys.stdin.read(), Path(".")
+        else:
+            if p in seen or not p.exists():
+                continue
+            seen.add(p)
+            text, base = p.read_text(encoding="utf-8", errors="replace"), p.parent
+        keys |= _keys_in(text)
+        todo += [base / m.group(1) for m in _AUX_INPUT.finditer(text)]
     return None if "*" in keys else frozenset(keys)
+
+
+def _keys_in(text: str) -> set[str]:
+    found = [k for m in _CITATION.finditer(text) for k in m.group(1).split(",")]
+    found += [m.group(1) for m in _BIBLATEX_CITE.finditer(text)]
+    found += [m.group(1) for m in _BCF_KEY.finditer(text)]
+    if not found and "\\" not in text and "<" not in text:  # a plain list of keys
+        found = [line.split("%", 1)[0] for line in text.splitlines()]
+    return {k.strip() for k in found if k.strip()}
+
+
+aux_keys = read_keys  # the name it had when only .aux files were read
+
+
+def closest_keys(key: str, known: list[str], n: int = 3) -> list[str]:
+    """Known keys that look like ``key`` (a typo, or the key before a ``rekey``)."""
+    import difflib
+
+    return difflib.get_close_matches(key, known, n=n, cutoff=0.6)
 
 
 def _fetch(conn: Connection, where: Filter | None
