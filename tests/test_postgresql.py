@@ -8,6 +8,7 @@ throwaway server that tests/pg_server.py starts from the machine's PostgreSQL bi
 from __future__ import annotations
 
 import json
+import re
 import os
 
 import pytest
@@ -187,3 +188,23 @@ def test_bib_merge_on_postgresql(pg):
             "join papers p on p.id = pa.paper_id where p.citation_key = 'zero2020' "
             "order by pa.position")).scalars().all()
     assert authors == ["Rajbhandari", "Rasley", "Ruwase", "He"]
+
+
+def test_schema_constraints_on_postgresql(pg, runner):
+    """`lmsdb schema` shows the same foreign keys, unique constraints and indexes as on
+    SQLite (the naming convention names them alike)."""
+    from .test_schema_cmd import EXPECTED_CONSTRAINTS, constraints_of
+
+    res = run_cli(runner, URL, "schema", "--format", "json")
+    assert res.exit_code == 0
+    assert constraints_of(res.stdout) == EXPECTED_CONSTRAINTS
+
+
+def test_export_filters_on_postgresql(pg, runner):
+    res = run_cli(runner, URL, "export", "bib", "--venue", "OSDI", "--venue", "SC",
+                  "--year", "2022")
+    assert res.exit_code == 0
+    assert sorted(re.findall(r"^@\w+\{([^,]+),", res.stdout, re.M)) == [
+        "alpa2022", "deepspeed2022b"]  # as on SQLite: `sql "select ... from paper_view"`
+    res = run_cli(runner, URL, "export", "bib", "--category", "Nope")
+    assert res.exit_code == 2 and "the database has: Training, Inference" in res.stderr

@@ -43,3 +43,38 @@ def test_schema_needs_a_database(runner, tmp_path):
     res = run_cli(runner, f"sqlite:///{tmp_path / 'none.sqlite'}", "schema")
     assert res.exit_code == 2 and "no database at" in res.stderr
     assert not (tmp_path / "none.sqlite").exists()
+
+
+EXPECTED_CONSTRAINTS = {
+    # By hand from lmsdb/models.py: every ForeignKey, unique=True and index=True there.
+    "papers": {"foreign_keys": [{"columns": ["venue_id"], "references": "venues",
+                                 "referred_columns": ["id"], "on_delete": None}],
+               "unique": [["citation_key"]],
+               "indexes": ["ix_papers_arxiv_id", "ix_papers_doi", "ix_papers_venue_id",
+                           "ix_papers_year"]},
+    "paper_authors": {"foreign_keys": [
+        {"columns": ["author_id"], "references": "authors", "referred_columns": ["id"],
+         "on_delete": "CASCADE"},
+        {"columns": ["paper_id"], "references": "papers", "referred_columns": ["id"],
+         "on_delete": "CASCADE"}],
+        "unique": [], "indexes": ["ix_paper_authors_author_id"]},
+    "authors": {"foreign_keys": [], "unique": [["key"]], "indexes": ["ix_authors_family"]},
+}
+
+
+def constraints_of(schema_json: str) -> dict:
+    rels = {r["name"]: r for r in json.loads(schema_json)}
+    return {name: {"foreign_keys": rels[name]["foreign_keys"], "unique": rels[name]["unique"],
+                   "indexes": [i["name"] for i in rels[name]["indexes"]]}
+            for name in EXPECTED_CONSTRAINTS}
+
+
+def test_schema_shows_foreign_keys_unique_constraints_and_indexes(runner, db_url):
+    assert run_cli(runner, db_url, "import", str(SEED)).exit_code == 0
+    res = run_cli(runner, db_url, "schema", "--format", "json")
+    assert constraints_of(res.stdout) == EXPECTED_CONSTRAINTS
+    out = run_cli(runner, db_url, "schema").stdout
+    assert re.search(r"^table paper_authors\n(  .*\n)*"
+                     r"  foreign key \(paper_id\) references papers \(id\) on delete cascade\n"
+                     r"  index ix_paper_authors_author_id \(author_id\)\n", out, re.M)
+    assert "  unique (citation_key)\n" in out

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TextIO
 
 from lmsdb.dbobjects import FTS_TABLE, is_derived
@@ -20,10 +20,30 @@ class Column:
 
 
 @dataclass
+class ForeignKey:
+    columns: list[str]
+    references: str  # table
+    referred_columns: list[str]
+    on_delete: str | None
+
+
+@dataclass
+class Constraint:
+    """A unique constraint or an index (``unique`` says whether it enforces uniqueness)."""
+
+    name: str | None
+    columns: list[str]
+    unique: bool
+
+
+@dataclass
 class Relation:
     name: str
     kind: str  # "table", "view" or "search index"
     columns: list[Column]
+    foreign_keys: list[ForeignKey] = field(default_factory=list)
+    unique: list[Constraint] = field(default_factory=list)
+    indexes: list[Constraint] = field(default_factory=list)
 
 
 def describe(engine: Engine) -> list[Relation]:
@@ -45,7 +65,24 @@ def _relation(insp: Any, name: str, kind: str) -> Relation:
         if kind == "table" else set()
     cols = [Column(c["name"], _type(c["type"]), bool(c.get("nullable", True)), c["name"] in pk)
             for c in insp.get_columns(name)]
-    return Relation(name, kind, cols)
+    rel = Relation(name, kind, cols)
+    if kind == "table":
+        rel.foreign_keys = [
+            ForeignKey(fk["constrained_columns"], fk["referred_table"], fk["referred_columns"],
+                       (fk.get("options") or {}).get("ondelete"))
+            for fk in sorted(insp.get_foreign_keys(name), key=lambda f: f["constrained_columns"])]
+        rel.unique = sorted((Constraint(u.get("name"), u["column_names"], True)
+                             for u in insp.get_unique_constraints(name)),
+                            key=lambda c: c.columns)
+        # PostgreSQL reports a unique constraint's index as an index too: list it once.
+        uniques = {tuple(u.columns) for u in rel.unique}
+        rel.indexes = sorted((Constraint(i.get("name"), [c for c in i["column_names"] if c],
+                                         bool(i.get("unique")))
+                              for i in insp.get_indexes(name)
+                              if not (i.get("unique") and tuple(i["column_names"]) in uniques)
+                              and any(i["column_names"])),
+                             key=lambda c: c.name or "")
+    return rel
 
 
 def _type(t: Any) -> str:
@@ -68,8 +105,20 @@ def write_text(out: TextIO, relations: list[Relation]) -> None:
                                              ("not null", not c.nullable and not c.primary_key))
                              if on)
             out.write(f"  {c.name.ljust(width)}  {c.type.ljust(type_w)}  {flags}".rstrip() + "\n")
+        for fk in rel.foreign_keys:
+            on = f" on delete {fk.on_delete.lower()}" if fk.on_delete else ""
+            out.write(f"  foreign key ({', '.join(fk.columns)}) references "
+                      f"{fk.references} ({', '.join(fk.referred_columns)}){on}\n")
+        for u in rel.unique:
+            out.write(f"  unique ({', '.join(u.columns)})\n")
+        for ix in rel.indexes:
+            kind = "unique index" if ix.unique else "index"
+            out.write(f"  {kind} {ix.name} ({', '.join(ix.columns)})\n")
 
 
 def as_json(relations: list[Relation]) -> list[dict[str, Any]]:
-    return [{"name": r.name, "kind": r.kind,
-             "columns": [vars(c) for c in r.columns]} for r in relations]
+    return [{"name": r.name, "kind": r.kind, "columns": [vars(c) for c in r.columns],
+             **({"foreign_keys": [vars(f) for f in r.foreign_keys],
+                 "unique": [u.columns for u in r.unique],
+                 "indexes": [vars(i) for i in r.indexes]} if r.kind == "table" else {})}
+            for r in relations]
