@@ -8,8 +8,8 @@ throwaway server that tests/pg_server.py starts from the machine's PostgreSQL bi
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 
 import pytest
 from sqlalchemy import inspect, text
