@@ -530,6 +530,43 @@ def stats_cmd(ctx: click.Context, fmt: str, width: int | None) -> None:
         stats.write_text(sys.stdout, result, width or shutil.get_terminal_size().columns)
 
 
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8001, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on.")
+@click.option("--metadata", "print_metadata", is_flag=True,
+              help="Print Datasette's metadata (JSON) instead of serving.")
+@click.pass_context
+def serve_cmd(ctx: click.Context, host: str, port: int, print_metadata: bool) -> None:
+    """Browse the database in Datasette, read-only (needs the web extra).
+
+    Tables and columns carry their descriptions, the README's example questions are canned
+    queries, paper_view has facets on venue, year, categories and frameworks, and papers a
+    search box. SQLite only (Datasette reads SQLite files).
+
+    \b
+    Examples:
+      lmsdb serve                       # http://127.0.0.1:8001/
+      lmsdb serve --metadata > metadata.json && datasette lmsdb.sqlite -m metadata.json
+    """
+    import json
+
+    from lmsdb import web
+
+    engine = _engine(ctx)
+    with _errors():
+        if engine.dialect.name != "sqlite":
+            raise web.WebError("lmsdb serve needs a SQLite database (Datasette reads SQLite "
+                               "files)")
+        _need_data(engine)
+        path = engine.url.database or ""
+        if print_metadata:
+            click.echo(json.dumps(web.metadata(path), indent=2, ensure_ascii=False))
+            return
+        _say(f"serving {path} read-only at http://{host}:{port}/ (Ctrl-C stops)")
+        web.serve(path, host, port)
+
+
 @cli.command("schema")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Output format.")

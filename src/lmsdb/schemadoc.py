@@ -1,0 +1,107 @@
+"""The schema, documented once: what each table, view and column means, and the README's
+example questions. ``lmsdb serve`` turns this into Datasette's metadata; a test checks that
+the README's schema table and example queries say the same.
+"""
+
+from __future__ import annotations
+
+# table -> (description, {column: description})
+TABLES: dict[str, tuple[str, dict[str, str]]] = {
+    "papers": ("One paper, however many sections of the list mention it.", {
+        "id": "integer primary key",
+        "citation_key": "unique BibTeX key, stable once given",
+        "title": "the title as the list writes it (inline HTML such as H<sub>2</sub>O kept)",
+        "url": "the paper's link, cleaned; a peer-reviewed URL wins over a preprint",
+        "year": "publication year",
+        "venue_id": "→ venues.id; NULL for a preprint (empty Publisher cell)",
+        "arxiv_id": "arXiv identifier without version (1909.08053)",
+        "doi": "DOI, where the URL carries a registered one",
+        "openreview_id": "OpenReview forum id",
+        "pages": "pages, merged from a .bib file (stored as 559-578)",
+        "publisher": "publisher, merged from a .bib file",
+        "volume": "volume, merged from a .bib file",
+        "number": "number, merged from a .bib file",
+        "primary_class": "arXiv primary class, merged from a .bib file",
+        "note": "note, merged from a .bib file",
+        "search_title": "the title's words as the search index reads them (accents folded, "
+                        "lower case)",
+        "search_authors": "the authors' words as the search index reads them",
+        "search_vector": "their Porter stems with positions (the PostgreSQL search index)",
+    }),
+    "venues": ("Where a paper appeared: a conference, journal, workshop or tutorial.", {
+        "id": "integer primary key",
+        "name": "canonical short name, unique (NeurIPS, OSDI)",
+        "full_name": "the venue's full name (used as BibTeX booktitle/journal)",
+        "kind": "conference, journal, workshop, tutorial, or unknown",
+        "known": "1 if the venue is in lmsdb's catalogue, 0 if imported as written",
+    }),
+    "frameworks": ("A system from the list's Frameworks table.", {
+        "id": "integer primary key",
+        "slug": "the list's anchor id (ds for <span id=\"ds\">), unique",
+        "name": "as in the Frameworks table", "url": "as in the Frameworks table",
+        "year": "as in the Frameworks table",
+        "training": "capability flag (✔ = 1, ✗ = 0)",
+        "inference": "capability flag (✔ = 1, ✗ = 0)",
+        "serving": "capability flag (✔ = 1, ✗ = 0)",
+        "comments": "free text", "position": "order in the list's Frameworks table",
+    }),
+    "paper_frameworks": ("A paper's framework links (many-to-many).", {
+        "paper_id": "→ papers.id", "framework_id": "→ frameworks.id",
+        "position": "order of the link within the paper's Framework cell",
+    }),
+    "categories": ("The list's ### sections, in order.", {
+        "id": "integer primary key", "name": "section name, unique",
+        "position": "order in the list",
+    }),
+    "paper_categories": ("A paper listed in a section (many-to-many).", {
+        "paper_id": "→ papers.id", "category_id": "→ categories.id",
+        "position": "the paper's row within that section (0-based)",
+    }),
+    "paper_urls": ("Other links to a paper (a preprint beside the proceedings page).", {
+        "paper_id": "→ papers.id", "url": "the other link",
+    }),
+    "authors": ("People, one row per name.", {
+        "id": "integer primary key", "family": "family name", "given": "given names",
+        "key": "the folded family|given, unique",
+    }),
+    "paper_authors": ("A paper's authors in order.", {
+        "paper_id": "→ papers.id", "position": "0-based place in the author list",
+        "author_id": "→ authors.id",
+    }),
+    "list_meta": ("The list's title line and introduction, for regeneration.", {
+        "key": "title, intro or extra", "value": "the text",
+    }),
+    "paper_view": ("One row per paper with its venue, frameworks, categories and authors.", {
+        "venue": "venues.name; NULL for a preprint",
+        "venue_kind": "venues.kind",
+        "frameworks": "the paper's framework names, comma-joined in the cell's order",
+        "categories": "its sections, comma-joined in the list's order",
+        "authors": "Given Family, comma-joined in order",
+        "venue_full_name": "venues.full_name",
+        "pages": "as in papers",
+    }),
+    "paper_author_view": ("One row per paper and author (authors with the most papers: "
+                          "GROUP BY author).", {
+        "author": "Given Family", "position": "0-based place in the author list",
+    }),
+    "framework_view": ("One row per framework with its number of papers.", {
+        "papers": "the number of papers linked to the framework",
+    }),
+}
+
+# The README's example questions ("Ask the data in SQL"), as canned queries.
+QUERIES: dict[str, tuple[str, str]] = {
+    "osdi_2022_alpa": ("Which 2022 OSDI papers use Alpa?", """select citation_key, title from paper_view
+    where year = 2022 and venue = 'OSDI' and frameworks like '%Alpa%'"""),
+    "papers_per_year": ("Papers per year",
+                        "select year, count(*) as papers from papers group by year order by year"),
+    "top_venues": ("The five venues with the most papers", """select coalesce(venue, '(preprint)') as venue, count(*) as papers from paper_view
+    group by venue order by papers desc, venue limit 5"""),
+    "frameworks_by_papers": ("Frameworks by number of papers", """select name, papers, training, inference, serving from framework_view
+    order by papers desc, position"""),
+    "in_several_categories": ("Papers listed in more than one section", """select citation_key, year, categories from paper_view where categories like '%,%'"""),
+    "papers_per_year_with_word": ("Papers per year whose title has a word (e.g. %quantization%)",
+                                  """select year, count(*) as papers from paper_view where title like :word group by year"""),
+}
+
+FACETS = ["venue", "year", "categories", "frameworks"]
