@@ -89,19 +89,31 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
     }),
 }
 
-# The README's example questions ("Ask the data in SQL"), as canned queries.
+# The README's example questions ("Ask the data in SQL"), as canned queries: name ->
+# (title, SQL as the README writes it; a test finds each in the README).
 QUERIES: dict[str, tuple[str, str]] = {
-    "osdi_2022_alpa": ("Which 2022 OSDI papers use Alpa?", """select citation_key, title from paper_view
-    where year = 2022 and venue = 'OSDI' and frameworks like '%Alpa%'"""),
-    "papers_per_year": ("Papers per year",
-                        "select year, count(*) as papers from papers group by year order by year"),
-    "top_venues": ("The five venues with the most papers", """select coalesce(venue, '(preprint)') as venue, count(*) as papers from paper_view
-    group by venue order by papers desc, venue limit 5"""),
-    "frameworks_by_papers": ("Frameworks by number of papers", """select name, papers, training, inference, serving from framework_view
-    order by papers desc, position"""),
-    "in_several_categories": ("Papers listed in more than one section", """select citation_key, year, categories from paper_view where categories like '%,%'"""),
-    "papers_per_year_with_word": ("Papers per year whose title has a word (e.g. %quantization%)",
-                                  """select year, count(*) as papers from paper_view where title like :word group by year"""),
+    "osdi_2022_alpa": (
+        "Which 2022 OSDI papers use Alpa?",
+        "select citation_key, title from paper_view\n"
+        "    where year = 2022 and venue = 'OSDI' and frameworks like '%Alpa%'"),
+    "papers_per_year": (
+        "Papers per year",
+        "select year, count(*) as papers from papers group by year order by year"),
+    "top_venues": (
+        "The five venues with the most papers",
+        "select coalesce(venue, '(preprint)') as venue, count(*) as papers from paper_view\n"
+        "    group by venue order by papers desc, venue limit 5"),
+    "frameworks_by_papers": (
+        "Frameworks by number of papers",
+        "select name, papers, training, inference, serving from framework_view\n"
+        "    order by papers desc, position"),
+    "in_several_categories": (
+        "Papers listed in more than one section",
+        "select citation_key, year, categories from paper_view where categories like '%,%'"),
+    "papers_per_year_with_word": (
+        "Papers per year whose title has a word (e.g. %quantization%)",
+        "select year, count(*) as papers from paper_view where title like :word "
+        "group by year"),
 }
 
 FACETS = ["venue", "year", "categories", "frameworks"]
