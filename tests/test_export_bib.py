@@ -88,7 +88,7 @@ def test_titles_escaped_protected_and_parse_back(seeded):
         assert latex_to_plain(entry["title"]) == stored[key]
     stability = e["stabilityefficiency2022"]["title"]
     assert "{GPT}" in stability
-    assert "{DeepSpeed-MoE}:" in e["deepspeedmoe2022"]["title"]
+    assert "{DeepSpeed}-{MoE}:" in e["deepspeedmoe2022"]["title"]
     lamb = [x for x in e.values() if "LAMB" in x["title"]][0]["title"]
     assert "{LAMB's}" in lamb
 
@@ -132,7 +132,7 @@ def test_dblp_like_entries_with_authors_pages_publisher(merged):
             "  author = {Zheng, Lianmin and Li, Zhuohan and Zhang, Hao and Zhuang, Yonghao and "
             "Chen, Zhifeng and Huang, Yanping and Wang, Yida and Xu, Yuanzhong and Zhuo, Danyang "
             "and Xing, Eric P. and Gonzalez, Joseph E. and Stoica, Ion},\n"
-            "  title = {Alpa: Automating Inter- and {Intra-Operator} Parallelism for Distributed "
+            "  title = {Alpa: Automating Inter- and Intra-Operator Parallelism for Distributed "
             "Deep Learning},\n"
             "  booktitle = {{USENIX} Symposium on Operating Systems Design and Implementation},\n"
             "  pages = {559--578},\n"

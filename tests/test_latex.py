@@ -129,9 +129,12 @@ def test_html_to_plain_fast_path_returns_same_object() -> None:
 @pytest.mark.parametrize(
     ("title", "expected"),
     [
-        ("GPT-3: Language Models", "{GPT-3}: Language Models"),
-        ("DeepSpeed-MoE: Advancing", "{DeepSpeed-MoE}: Advancing"),
-        ("Megatron-LM and Mixture-of-Experts", "{Megatron-LM} and {Mixture-of-Experts}"),
+        # Each hyphen-separated part on its own: only parts whose case means something.
+        ("GPT-3: Language Models", "{GPT}-3: Language Models"),
+        ("DeepSpeed-MoE: Advancing", "{DeepSpeed}-{MoE}: Advancing"),
+        ("Megatron-LM and Mixture-of-Experts", "Megatron-{LM} and Mixture-of-Experts"),
+        ("Inter- and Intra-Operator Large-Scale", "Inter- and Intra-Operator Large-Scale"),
+        ("Über-GPU Zürich-Scale", "{\\\"U}ber-{GPU} Z{\\\"u}rich-Scale"),
         ("INT4 MoE ZeRO DySR 530B AI", "{INT4} {MoE} {ZeRO} {DySR} {530B} {AI}"),
         ("LAMB's Convergence", "{LAMB's} Convergence"),
         ("Models, GPT. Really? ZeRO! NLG; x", "Models, {GPT}. Really? {ZeRO}! {NLG}; x"),
@@ -141,7 +144,7 @@ def test_html_to_plain_fast_path_returns_same_object() -> None:
         ("iPhone eBay 3D I/O", "{iPhone} {eBay} {3D} {I/O}"),
         (
             "(Deep Learning) (GPT-4)",
-            "(Deep Learning) {(GPT-4)}",
+            "(Deep Learning) {(GPT}-4)",
         ),  # leading "(" is not the first letter
         ('"Why Should I"', '"Why Should I"'),
         ("", ""),

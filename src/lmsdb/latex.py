@@ -11,7 +11,7 @@ of one regex search plus one regex substitution.
     latex_to_plain(title_to_latex(t)) == html_to_plain(t)
 
 >>> title_to_latex("DeepSpeed-MoE: Advancing Mixture-of-Experts Inference")
-'{DeepSpeed-MoE}: Advancing {Mixture-of-Experts} Inference'
+'{DeepSpeed}-{MoE}: Advancing Mixture-of-Experts Inference'
 >>> title_to_latex("H<sub>2</sub>O & Über")
 '{H\\\\textsubscript{2}O} \\\\& {\\\\"U}ber'
 >>> latex_to_plain('{H\\\\textsubscript{2}O} \\\\& {\\\\"U}ber')
@@ -258,6 +258,7 @@ _FAST_PROTECT_RE = re.compile(
     r"(?<!\S)([^\sA-Za-z0-9]*+[A-Za-z0-9][^\sA-Z]*+[A-Z](?:\S*[^\s:,.;?!])?)([:,.;?!]*)(?!\S)"
 )
 _TRAILING_PUNCT = ":,.;?!"
+_HYPHENS_RE = re.compile(r"(-+)")
 _WS_SPLIT_RE = re.compile(r"([ \t\n\r\f\v]+)")  # ASCII whitespace separates words
 _FIRST_ALNUM_RE = re.compile(r"[^\W_]")
 _INNER_GROUP_RE = re.compile(r"\{[^{}]*\}")
@@ -312,10 +313,26 @@ def _self_balanced(word: list[tuple[int, str]]) -> bool:
     return depth == 0
 
 
+def _render_parts(value: str, table: dict[int, str]) -> str:
+    """One word of plain text: each hyphen-separated part protected on its own, so that
+    ``Large-Scale`` is lower-cased whole by a style and ``DeepSpeed-MoE`` kept whole."""
+    core = value.rstrip(_TRAILING_PUNCT)
+    out = []
+    for i, piece in enumerate(_HYPHENS_RE.split(core)):
+        if i & 1:  # the hyphens between parts
+            out.append(_escape(piece, table))
+        elif piece:
+            text = _escape(piece, table)
+            out.append(_protect(text) if _needs_protection(piece) else text)
+    return "".join(out) + _escape(value[len(core):], table)
+
+
 def _render_word(word: list[tuple[int, str]], table: dict[int, str]) -> str:
     plain = "".join(value for kind, value in word if kind == _TEXT)
     if not _needs_protection(plain):
         return _render(word, table)
+    if len(word) == 1:  # no inline HTML in this word
+        return _render_parts(word[0][1], table)
     punct = ""
     kind, last = word[-1]
     if kind == _TEXT:
@@ -384,15 +401,19 @@ def title_to_latex(title: str, *, unicode: bool = False) -> str:
     * non-ASCII characters are written with latexcodec (``{\\"U}``,
       ``{\\'e}``), each in braces; with ``unicode=True`` they are kept as
       they are.  Characters LaTeX has no form for stay Unicode;
-    * every whitespace-separated word in which a character after its first
-      letter or digit is a capital (GPT, DeepSpeed, 530B, Megatron-LM) is
-      braced, minus trailing ``: , . ; ? !``, so BibTeX styles keep its case.
+    * every part of a word (words split at whitespace, parts at hyphens) in
+      which a character after its first letter or digit is a capital (GPT,
+      DeepSpeed, 530B, ZeRO) is braced, minus trailing ``: , . ; ? !``, so
+      BibTeX styles keep its case; a part whose only capital is its first
+      letter (``Large-Scale``) is left to the style, so that a lower-casing
+      style lowers every such part alike (``large-scale``, ``intra-operator``).
+      A word with inline HTML is still braced whole.
 
     Raises ValueError if the result would not have balanced braces (it
     cannot, by construction; the check guards the invariant BibTeX needs).
 
     >>> title_to_latex("GPT-3: Language Models")
-    '{GPT-3}: Language Models'
+    '{GPT}-3: Language Models'
     >>> title_to_latex("50% of C_1 & {x}")
     '50\\\\% of C\\\\_1 \\\\& \\\\textbraceleft{}x\\\\textbraceright{}'
     >>> title_to_latex("Über café", unicode=True)
@@ -408,7 +429,11 @@ def title_to_latex(title: str, *, unicode: bool = False) -> str:
 def _brace_word(m: re.Match[str]) -> str:
     # A function is cheaper than the equivalent template string "{\1}\2", which re
     # re-expands for every match (measured: 0.22 s against 0.34 s on 100,000 titles).
-    return "{" + m.group(1) + "}" + m.group(2)
+    word = m.group(1)
+    if "-" not in word:
+        return "{" + word + "}" + m.group(2)
+    return "-".join("{" + p + "}" if _needs_protection(p) else p
+                    for p in word.split("-")) + m.group(2)
 
 
 def name_to_latex(name: str, *, unicode: bool = False) -> str:
