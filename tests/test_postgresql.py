@@ -158,6 +158,25 @@ def test_import_and_exports_match_sqlite(pg, seeded):
     assert _export(pg, markdown) == _export(seeded, markdown)
 
 
+def test_dblp_like_entries_match_sqlite(pg, seeded):
+    """PMLR series/volume, the published-link subquery and DBLP's CoRR preprints read the
+    same on PostgreSQL (tests/test_export_dblp.py checks their content on SQLite)."""
+    import io
+
+    from lmsdb.exporters import bibtex
+
+    def export(engine):
+        out = io.StringIO()
+        with engine.connect() as c:
+            bibtex.write(c, out, preprint_style="dblp")
+        return out.getvalue()
+
+    text_pg = export(pg)
+    assert text_pg == export(seeded)
+    assert "series = {Proceedings of Machine Learning Research}" in text_pg
+    assert "volume = {abs/1909.08053}" in text_pg
+
+
 def test_reimport_and_sync_on_postgresql(pg):
     from lmsdb.importer import import_markdown
 

@@ -233,13 +233,18 @@ def export_group() -> None:
 @click.option("--venue", "venues", metavar="NAME", multiple=True,
               help="Only papers of this venue, any known spelling (repeat for any of several).")
 @click.option("--year", "years", metavar="YEAR[-YEAR]", help="Only papers of a year or range.")
+@click.option("--preprint-style", type=click.Choice(["eprint", "dblp"]), default="eprint",
+              show_default=True,
+              help="Preprints as @misc with eprint/archivePrefix (biblatex), or as DBLP "
+                   "writes them: @article, journal = {CoRR}, volume = {abs/ID} (natbib).")
 @click.option("--keys", "aux", metavar="FILE",
               help="Only the keys a LaTeX document cites: its .aux (BibTeX or biblatex), "
                    "biber's .bcf, or a list of keys one per line; - for standard input.")
 @click.pass_context
 def export_bib(ctx: click.Context, output: str | None, unicode: bool,
                categories: tuple[str, ...], frameworks: tuple[str, ...],
-               venues: tuple[str, ...], years: str | None, aux: str | None) -> None:
+               venues: tuple[str, ...], years: str | None, preprint_style: str,
+               aux: str | None) -> None:
     """Write one BibTeX entry per paper (DBLP-like: authors, booktitle, pages, doi, eprint).
 
     A repeated filter means OR, different filters AND. An unknown category, framework or
@@ -270,7 +275,8 @@ def export_bib(ctx: click.Context, output: str | None, unicode: bool,
             if keys:
                 _missing_keys(conn, aux or "", keys)
         with engine.connect() as conn, _output(output) as out, _progress("export") as bar:
-            n = bibtex.write(conn, out, unicode=unicode, where=where, progress=bar)
+            n = bibtex.write(conn, out, unicode=unicode, where=where, progress=bar,
+                             preprint_style=preprint_style)
     _say(f"wrote {n} BibTeX entries" + (f" to {output}" if output else ""))
 
 

@@ -37,6 +37,7 @@ categories_t = tables.categories
 pc_t = tables.paper_categories
 frameworks_t = tables.frameworks
 pf_t = tables.paper_frameworks
+urls_t = tables.paper_urls
 
 
 class BibRow(NamedTuple):
@@ -58,6 +59,8 @@ class BibRow(NamedTuple):
     venue: str | None
     venue_full: str | None
     venue_kind: str | None
+    # A link to the published version among the paper's other links (not a preprint).
+    published_url: str | None
     authors: tuple[tuple[str, str | None], ...] = ()
 
 
@@ -222,7 +225,7 @@ def _fetch(conn: Connection, where: Filter | None
                papers_t.c.url, papers_t.c.doi, papers_t.c.arxiv_id, papers_t.c.pages,
                papers_t.c.publisher, papers_t.c.volume, papers_t.c.number,
                papers_t.c.primary_class, papers_t.c.note, venues_t.c.name,
-               venues_t.c.full_name, venues_t.c.kind)
+               venues_t.c.full_name, venues_t.c.kind, _published_url())
         .select_from(papers_t.outerjoin(venues_t, papers_t.c.venue_id == venues_t.c.id))
     )
     aq = (select(pa_t.c.paper_id, authors_t.c.family, authors_t.c.given)
@@ -242,6 +245,19 @@ def _fetch(conn: Connection, where: Filter | None
     papers = [tuple(r) for r in conn.execute(q).cursor.fetchall()]
     papers.sort(key=itemgetter(1))
     return papers, by_paper
+
+
+def _published_url() -> Any:
+    """The paper's first other link that is no preprint's (a correlated subquery, so that
+    the export stays at two statements)."""
+    u = urls_t.alias("u")
+    preprint = or_(*(u.c.url.like(f"%{h}%") for h in _PREPRINT_HOSTS))
+    return (select(func.min(u.c.url)).where(u.c.paper_id == papers_t.c.id, ~preprint)
+            .scalar_subquery())
+
+
+_PREPRINT_HOSTS = ("arxiv.org", "biorxiv.org", "medrxiv.org", "ssrn.com", "researchgate.net",
+                   "github.io", "10.48550/")
 
 
 def rows(conn: Connection, where: Filter | None = None) -> list[BibRow]:
@@ -287,44 +303,99 @@ def _venue_text(value: str, unicode: bool) -> str:
     return "{" + title_to_latex(value, unicode=unicode) + "}"
 
 
-def format_entry(row: BibRow, *, unicode: bool = False) -> str:
-    """One entry, DBLP-like: author, title, venue, pages, publisher, year, ids, url."""
-    if not row.authors and row[7:13] == _BARE:
+ARXIV_DOI_PREFIX = "10.48550/"
+PMLR_SERIES = "Proceedings of Machine Learning Research"
+_PMLR_URL = re.compile(r"//proceedings\.mlr\.press/v(\d+)/")
+PREPRINT_STYLES = ("eprint", "dblp")
+
+
+def _is_preprint_link(url: str | None) -> bool:
+    return bool(url) and any(h in url.lower() for h in _PREPRINT_HOSTS)  # type: ignore[union-attr]
+
+
+def _arxiv_of_doi(doi: str) -> str | None:
+    """``10.48550/arXiv.2306.00978`` -> ``2306.00978``."""
+    rest = doi[len(ARXIV_DOI_PREFIX):]
+    return rest[6:] if rest.lower().startswith("arxiv.") else None
+
+
+def needs_full_format(row: tuple[Any, ...], preprint_style: str) -> bool:
+    """Whether a row without authors or .bib fields still needs :func:`format_entry`: a
+    PMLR link (series and volume), an arXiv DOI, a published link to prefer, or a preprint
+    written DBLP's way."""
+    url, doi = row[4] or "", row[5] or ""
+    return bool(
+        "mlr.press" in url or doi.startswith(ARXIV_DOI_PREFIX) or row[16]
+        or (preprint_style == "dblp" and row[13] is None and row[6]))
+
+
+def format_entry(row: BibRow, *, unicode: bool = False, preprint_style: str = "eprint") -> str:
+    """One entry, as DBLP writes it: author, title, booktitle/journal, series, volume, pages,
+    publisher, year, eprint, doi, url.
+
+    A published entry (one with a venue) never carries an arXiv DOI (``10.48550/...``): its
+    arXiv id goes to ``eprint``; its URL is the published one when the database knows one
+    (a non-preprint link, or the DOI) rather than arXiv's; a PMLR link gives ``series``,
+    ``volume`` and ``publisher``. A preprint is ``@misc`` with ``eprint``/``archivePrefix``,
+    or with ``preprint_style="dblp"`` an ``@article`` in ``journal = {CoRR}``, ``volume =
+    {abs/ID}``, which natbib's styles print as DBLP does ("CoRR, abs/2306.00978").
+    """
+    if not row.authors and row[7:13] == _BARE and not needs_full_format(row, preprint_style):
         return _format_bare(row, unicode)
     kind = "misc" if row.venue is None else (
         "article" if row.venue_kind == "journal" else "inproceedings")
+    doi, arxiv, url = row.doi, row.arxiv_id, row.url
+    corr = preprint_style == "dblp" and kind == "misc" and bool(arxiv)
+    volume, series, publisher = row.volume, None, row.publisher
+    if kind != "misc":
+        if doi and doi.startswith(ARXIV_DOI_PREFIX):
+            arxiv, doi = arxiv or _arxiv_of_doi(doi), None
+        if _is_preprint_link(url):
+            url = row.published_url or (f"https://doi.org/{doi}" if doi else None) or url
+        pmlr = _PMLR_URL.search(row.url or "") or _PMLR_URL.search(row.published_url or "")
+        if pmlr:
+            series = PMLR_SERIES
+            volume, publisher = volume or pmlr.group(1), publisher or "PMLR"
     # Built as one list of lines: this runs 100,000 times in a large export.
-    lines = [f"@{kind}{{{row.key}"]
+    lines = [f"@{'article' if corr else kind}{{{row.key}"]
     if row.authors:
         lines.append("  author = {" + " and ".join(
             [format_author(f, g, unicode=unicode) for f, g in row.authors]) + "}")
     lines.append("  title = {" + title_to_latex(row.title, unicode=unicode) + "}")
+    if corr:
+        lines.append("  journal = {CoRR}")
+        lines.append("  volume = " + _braced(f"abs/{arxiv}"))
     if kind != "misc":
         venue = row.venue_full or row.venue or ""
         if kind == "inproceedings":
             lines.append("  booktitle = " + _venue_text(venue, unicode))
+            if series:
+                lines.append("  series = " + _braced(series))
+            if volume:
+                lines.append("  volume = {" + name_to_latex(volume, unicode=unicode) + "}")
         else:
             lines.append("  journal = " + _venue_text(venue, unicode))
             # plain.bst warns about volume together with number in @inproceedings, so only
-            # journals carry them, as DBLP's entries do.
-            if row.volume:
-                lines.append("  volume = {" + name_to_latex(row.volume, unicode=unicode) + "}")
+            # journals carry a number, as DBLP's entries do.
+            if volume:
+                lines.append("  volume = {" + name_to_latex(volume, unicode=unicode) + "}")
             if row.number:
                 lines.append("  number = {" + name_to_latex(row.number, unicode=unicode) + "}")
         if row.pages:
             lines.append("  pages = " + _braced(format_pages(row.pages)))
-        if row.publisher:
-            lines.append("  publisher = " + _venue_text(row.publisher, unicode))
+        if publisher:
+            lines.append("  publisher = " + _venue_text(publisher, unicode))
     lines.append(f"  year = {{{row.year}}}")
-    if kind == "misc" and row.arxiv_id:
-        lines.append("  eprint = " + _braced(row.arxiv_id))
-        lines.append("  archivePrefix = {arXiv}")
-        if row.primary_class:
+    if arxiv and (kind == "misc" or arxiv != row.arxiv_id or row.doi != doi):
+        # A preprint, or a published entry whose arXiv DOI moved here.
+        lines.append("  eprint = " + _braced(arxiv))
+        lines.append("  eprinttype = {arXiv}" if corr else "  archivePrefix = {arXiv}")
+        if row.primary_class and not corr:
             lines.append("  primaryClass = " + _braced(row.primary_class))
-    if row.doi:
-        lines.append("  doi = " + _braced(row.doi))
-    if row.url:
-        lines.append("  url = " + _braced(row.url))
+    if doi:
+        lines.append("  doi = " + _braced(doi))
+    if url:
+        lines.append("  url = " + _braced(url))
     if row.note:
         lines.append("  note = {" + title_to_latex(row.note, unicode=unicode) + "}")
     return ",\n".join(lines) + "\n}\n"
@@ -356,13 +427,14 @@ def _format_bare(row: tuple[Any, ...], unicode: bool) -> str:
 
 
 def write(conn: Connection, out: TextIO, *, unicode: bool = False,
-          where: Filter | None = None, progress: Progress | None = None) -> int:
+          where: Filter | None = None, progress: Progress | None = None,
+          preprint_style: str = "eprint") -> int:
     """Write every paper that passes ``where`` as a BibTeX entry; returns the count."""
     progress = NoProgress() if progress is None else progress
     with paused_gc():
         papers, by_paper = _fetch(conn, where)
         progress.total = len(papers)
-        make, get = BibRow._make, by_paper.get
+        make, get, full = BibRow._make, by_paper.get, needs_full_format
         owner = os.getpid()  # only this process draws the progress bar, not a forked child
         reported = [0]
 
@@ -374,11 +446,11 @@ def write(conn: Connection, out: TextIO, *, unicode: bool = False,
                     progress.update(STEP)
                     reported[0] += STEP
                 authors = get(r[0])
-                if authors is None and r[7:13] == _BARE:
+                if authors is None and r[7:13] == _BARE and not full(r, preprint_style):
                     texts.append(_format_bare(r, unicode))
                 else:
                     texts.append(format_entry(make(r + (tuple(authors or ()),)),
-                                              unicode=unicode))
+                                              unicode=unicode, preprint_style=preprint_style))
             return "\n".join(texts)
 
         # Large exports format their second half in a forked child (both cores).

@@ -31,6 +31,7 @@ frameworks = table(
 paper_frameworks = table("paper_frameworks", column("paper_id"), column("framework_id"),
                          column("position"))
 list_meta = table("list_meta", column("key"), column("value"))
+paper_urls = table("paper_urls", column("paper_id"), column("url"))
 
 ALL = (papers, venues, authors, paper_authors, categories, paper_categories, frameworks,
-       paper_frameworks, list_meta)
+       paper_frameworks, list_meta, paper_urls)
