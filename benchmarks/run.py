@@ -15,11 +15,15 @@ interpreter start-up and imports, as a user sees it):
     floors.py bibtexparser DB OUT.bib          (c) bibtexparser v2, for reference
     floors.py bibtexparser-copy DB OUT.bib     (c) with bibtexparser's default unparse stack
     python -m lmsdb --db sqlite:///DB sql "select count(*) from papers"
+    sqlite3 -json DB "select * from paper_view"                  (d) the sqlite3 shell
+    python -m lmsdb --db sqlite:///DB sql "select * from paper_view" --format json|jsonl
     python -m lmsdb --help
     python -c pass                             interpreter start-up, for reference
 
 and prints a markdown table: N | command | seconds | peak MB | ratio to floor | growth.
-The ratio is lmsdb import / (a), lmsdb export bib and export md / (b), (c) / (b). Growth is
+The ratio is lmsdb import / (a), lmsdb export bib and export md / (b), (c) / (b), the two
+`sql ... paper_view` runs / (d) (the target is 2x; (d) needs the sqlite3 shell, e.g. Debian's
+``sqlite3`` package: without it those rows are left out and the run says so). Growth is
 time(N) / time(previous N), i.e. time(N)/time(N/10) with the default sizes; linear
 scaling shows as ~10.
 
@@ -183,6 +187,25 @@ def count(db: Path, sql: str) -> int | None:
         return None
 
 
+SQLITE3 = shutil.which("sqlite3")
+VIEW_QUERY = "select * from paper_view"
+FLOOR_D = "floor (d) sqlite3 -json"
+
+
+def _json_steps(lm: list[str]) -> list[tuple]:
+    """`sql` printing paper_view as JSON and JSONL beside the sqlite3 shell doing the same
+    (``--timeout 0``: a loaded machine must not turn a slow run into a failed one)."""
+    if SQLITE3 is None:
+        return []
+    return [
+        (FLOOR_D, [SQLITE3, "-json", "{DB}", VIEW_QUERY], None, None),
+        ("lmsdb sql paper_view json",
+         lm + ["sql", VIEW_QUERY, "--format", "json", "--timeout", "0"], None, FLOOR_D),
+        ("lmsdb sql paper_view jsonl",
+         lm + ["sql", VIEW_QUERY, "--format", "jsonl", "--timeout", "0"], None, FLOOR_D),
+    ]
+
+
 def run_size(n: int, work: Path, repeat: int, timeout: float, seed: int) -> tuple[list, list]:
     """Run every command for size n; return (results, checks)."""
     md = work / f"list_{n}.md"
@@ -239,6 +262,7 @@ def run_size(n: int, work: Path, repeat: int, timeout: float, seed: int) -> tupl
             "floor (b) export",
         ),
         ("lmsdb sql count", lm + ["sql", "select count(*) from papers"], None, None),
+        *_json_steps(lm),
         ("lmsdb --help", [PY, "-m", "lmsdb", "--help"], None, "python -c pass"),
         ("python -c pass", [PY, "-c", "pass"], None, None),
     ]
@@ -339,6 +363,10 @@ def run_size(n: int, work: Path, repeat: int, timeout: float, seed: int) -> tupl
             if line.startswith("|") and "](http" in line and "<span" not in line
         )
         check("paper rows in lmsdb .md", got, rows_md)
+    view = next((r for r in results if r["command"] == "lmsdb sql paper_view jsonl"), None)
+    if view is not None and view["ok"]:
+        check("lmsdb sql paper_view jsonl ends with a row", view["stdout_tail"].endswith("}\n"),
+              True)
     sql = next(r for r in results if r["command"] == "lmsdb sql count")
     if sql["ok"]:
         words = sql["stdout_tail"].replace("|", " ").split()
@@ -374,7 +402,8 @@ def fmt_table(results: list[dict], sizes: list[int]) -> str:
 
 
 def _short(floor: str) -> str:
-    return {"floor (a) import": "(a)", "floor (b) export": "(b)", "python -c pass": "startup"}.get(
+    return {"floor (a) import": "(a)", "floor (b) export": "(b)", "python -c pass": "startup",
+            FLOOR_D: "(d)"}.get(
         floor, floor
     )
 
@@ -479,6 +508,16 @@ def main(argv: list[str] | None = None) -> int:
         else " (the target is for N=100,000; at small N start-up dominates the ratios)"
     )
     print(f"Target (within 4× of the floor) at N={top:,}: " + "; ".join(target) + note)
+    json_target = []
+    for cmd in ("lmsdb sql paper_view json", "lmsdb sql paper_view jsonl"):
+        r = next((x for x in results if x["n"] == top and x["command"] == cmd), None)
+        if r is not None and r["ratio"] is not None:
+            json_target.append(f"{cmd} {r['ratio']:.2f}× ({'ok' if r['ratio'] <= 2 else 'OVER'})")
+    if SQLITE3 is None:
+        print("JSON output vs `sqlite3 -json`: not measured, the sqlite3 shell is not installed "
+              "(apt-get install sqlite3).")
+    elif json_target:
+        print(f"Target (within 2× of `sqlite3 -json`) at N={top:,}: " + "; ".join(json_target))
     bad = [c for c in checks if not c["ok"]]
     print()
     if bad:

@@ -384,6 +384,17 @@ def sql_cmd(ctx: click.Context, sql_text: str | None, sql_file: str | None, fmt:
         raise click.UsageError("the query is empty", ctx)
     if timeout != timeout:  # NaN passes FloatRange; it would mean "no limit" by accident
         raise click.BadParameter("not a number", ctx, param_hint="--timeout")
+    if not write and fmt in ("json", "jsonl"):
+        # Large JSON results from SQLite: formatted by SQLite, without SQLAlchemy.
+        from lmsdb.db import resolve_url
+        from lmsdb.fastjson import query_json
+
+        with _errors():
+            fast = query_json(resolve_url(ctx.obj.get("db")), sql_text, dict(params), fmt,
+                              timeout or None)
+        if fast is not None:
+            sys.stdout.write(fast)
+            return
     engine = _engine(ctx)
     with _errors():
         if engine.dialect.name != "sqlite" or _sqlite_exists(engine):

@@ -5,8 +5,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, create_engine, event
+# SQLAlchemy is imported where an engine is made, not here: `lmsdb sql --format json` on
+# SQLite reads the URL and SCHEMA_HEAD without it (lmsdb.fastjson).
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 ENV_VAR = "LMSDB_DATABASE_URL"
 DEFAULT_URL = "sqlite:///lmsdb.sqlite"
@@ -36,6 +40,7 @@ def make_engine(url: str) -> Engine:
     A URL SQLAlchemy cannot use (a typo, a scheme whose driver is not installed) is an
     :class:`~lmsdb.diagnostics.UsageError` that says so, not a traceback.
     """
+    from sqlalchemy import create_engine, event
     from sqlalchemy.exc import ArgumentError
 
     from lmsdb.diagnostics import UsageError

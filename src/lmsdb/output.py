@@ -1,4 +1,9 @@
-"""Print rows as an aligned table, CSV, TSV, JSON (an array of objects) or JSON lines."""
+"""Print rows as an aligned table, CSV, TSV, JSON (an array of objects) or JSON lines.
+
+JSON is compact, one object per line (``[\n{"year":2022,"papers":1},\n...\n]``), which is
+both what ``sqlite3 -json`` prints and what lets ``lmsdb.fastjson`` have SQLite write large
+results with identical text.
+"""
 
 from __future__ import annotations
 
@@ -18,12 +23,34 @@ def _text(v: Any) -> str:
     return str(v)
 
 
-def _jsonable(v: Any) -> Any:
+def _json_default(v: Any) -> Any:
+    """What JSON has no type for: bytes as hex, anything else (a Decimal, a date) as text.
+    Called by the C encoder only for such values, so the common row costs no Python call
+    per value."""
     if isinstance(v, bytes):
         return v.hex()
-    if isinstance(v, str | int | float | bool) or v is None:
-        return v
     return str(v)
+
+
+# Compact separators, one object per line: what SQLite's json_object writes, so that
+# lmsdb.fastjson can let SQLite format large results and print the very same text.
+_ROW = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"),
+                        default=_json_default).encode
+
+
+def _lines(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
+    cols = list(columns)
+    return [_ROW(dict(zip(cols, r, strict=False))) for r in rows]
+
+
+def _json(out: TextIO, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """An array of objects, one object per line (as ``sqlite3 -json`` prints it)."""
+    out.write("[\n" + ",\n".join(_lines(columns, rows)) + "\n]\n" if rows else "[]\n")
+
+
+def _jsonl(out: TextIO, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """One object per line."""
+    out.write("".join([line + "\n" for line in _lines(columns, rows)]))
 
 
 def write_rows(out: TextIO, columns: Sequence[str], rows: Sequence[Sequence[Any]],
@@ -35,13 +62,9 @@ def write_rows(out: TextIO, columns: Sequence[str], rows: Sequence[Sequence[Any]
             w.writerow(columns)
         w.writerows([[_text(v) for v in r] for r in rows])
     elif fmt == "json":
-        json.dump([{c: _jsonable(v) for c, v in zip(columns, r, strict=False)} for r in rows],
-                  out, ensure_ascii=False, indent=2)
-        out.write("\n")
+        _json(out, columns, rows)
     elif fmt == "jsonl":
-        for r in rows:
-            out.write(json.dumps({c: _jsonable(v) for c, v in zip(columns, r, strict=False)},
-                                 ensure_ascii=False) + "\n")
+        _jsonl(out, columns, rows)
     elif fmt == "table":
         _table(out, columns, rows, headers)
     else:

@@ -14,10 +14,11 @@ import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from sqlalchemy import Engine, text
+if TYPE_CHECKING:  # SQLAlchemy is imported only where needed (see lmsdb.fastjson)
+    from sqlalchemy import Engine
 
 from lmsdb.diagnostics import LmsdbError
 
@@ -176,6 +177,7 @@ def _run_sqlalchemy(engine: Engine, sql: str, params: dict[str, Any], write: boo
     ``select 1; commit; delete from papers`` would end the read-only transaction and run
     the DELETE in a new one.
     """
+    from sqlalchemy import text
     from sqlalchemy.exc import SQLAlchemyError
 
     try:
