@@ -290,3 +290,25 @@ def test_usage_errors(runner, seeded_url, args):
 def test_write_without_rowcount_says_done(runner, seeded_url):
     res = run_cli(runner, seeded_url, "sql", "--write", "vacuum")
     assert res.exit_code == 0 and res.stderr.strip() == "done"
+
+
+# -- tables and the terminal's width (issue 15) ---------------------------------------------
+
+LONG = "select citation_key, year, title from paper_view where citation_key = 'alpa2022'"
+ALPA = "Alpa: Automating Inter- and Intra-Operator Parallelism for Distributed Deep Learning"
+
+
+def test_table_fits_a_terminal_with_an_ellipsis(runner, seeded_url, monkeypatch):
+    monkeypatch.setattr("lmsdb.cli._terminal_width", lambda: 50)
+    res = run_cli(runner, seeded_url, "sql", LONG)
+    lines = res.stdout.splitlines()
+    assert all(len(line) <= 50 for line in lines)
+    # key (12) + year (4) + two gaps (4) leave 30 for the title: 29 characters and "…".
+    assert lines[2] == "alpa2022      2022  " + ALPA[:29] + "…"
+    res = run_cli(runner, seeded_url, "search", "parallelism", "--limit", "1")
+    assert all(len(line) <= 50 for line in res.stdout.splitlines())
+
+
+def test_table_never_cut_when_piped(runner, seeded_url):
+    res = run_cli(runner, seeded_url, "sql", LONG)  # CliRunner's stdout is no terminal
+    assert res.stdout.splitlines()[2] == "alpa2022      2022  " + ALPA

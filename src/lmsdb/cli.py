@@ -401,7 +401,8 @@ def sql_cmd(ctx: click.Context, sql_text: str | None, sql_file: str | None, fmt:
             _need_schema(engine)
         result = query.run(engine, sql_text, dict(params), write=write, timeout=timeout or None)
     if result.columns:
-        write_rows(sys.stdout, result.columns, result.rows, fmt, headers=not no_headers)
+        write_rows(sys.stdout, result.columns, result.rows, fmt, headers=not no_headers,
+                   width=_terminal_width())
     elif write:
         _say(f"{result.rowcount} row(s) changed" if result.rowcount >= 0 else "done")
 
@@ -426,6 +427,19 @@ def _read_query(sql_text: str | None, sql_file: str | None) -> str:
             return f.read()
     except OSError as e:
         raise click.UsageError(f"cannot read {sql_file}: {e.strerror}") from None
+
+
+def _terminal_width() -> int | None:
+    """The terminal's width when stdout is one (tables are then fitted to it); None when
+    the output goes to a file or a pipe, where nothing is ever cut."""
+    try:
+        if not sys.stdout.isatty():
+            return None
+    except (AttributeError, ValueError):
+        return None
+    import shutil
+
+    return shutil.get_terminal_size().columns
 
 
 def _stdin_is_terminal() -> bool:
@@ -510,7 +524,8 @@ def search_cmd(ctx: click.Context, words: tuple[str, ...], limit: int, fmt: str,
     with _errors():
         _need_data(engine)
         result = search(engine, " ".join(words), limit=limit, highlight=not no_highlight)
-    write_rows(sys.stdout, result.columns, result.rows, fmt, headers=not no_headers)
+    write_rows(sys.stdout, result.columns, result.rows, fmt, headers=not no_headers,
+               width=_terminal_width())
     if not result.rows:
         _say("no paper matches")
 

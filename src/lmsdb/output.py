@@ -54,8 +54,12 @@ def _jsonl(out: TextIO, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -
 
 
 def write_rows(out: TextIO, columns: Sequence[str], rows: Sequence[Sequence[Any]],
-               fmt: str = "table", *, headers: bool = True) -> None:
-    """Write ``rows`` under ``columns`` in format ``fmt`` (one of :data:`FORMATS`)."""
+               fmt: str = "table", *, headers: bool = True, width: int | None = None) -> None:
+    """Write ``rows`` under ``columns`` in format ``fmt`` (one of :data:`FORMATS`).
+
+    ``width``: the terminal's width, for a table; the widest text columns are then narrowed
+    until a line fits, their longer cells cut with an ellipsis. None (output that is not a
+    terminal) never cuts anything."""
     if fmt in ("csv", "tsv"):
         w = csv.writer(out, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
         if headers:
@@ -66,13 +70,48 @@ def write_rows(out: TextIO, columns: Sequence[str], rows: Sequence[Sequence[Any]
     elif fmt == "jsonl":
         _jsonl(out, columns, rows)
     elif fmt == "table":
-        _table(out, columns, rows, headers)
+        _table(out, columns, rows, headers, width)
     else:
         raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
 
 
+ELLIPSIS = "…"
+MIN_CUT = 8  # a text column is never narrowed below this (or its natural width)
+
+
+def fit(widths: list[int], fixed: list[bool], width: int) -> list[int]:
+    """Column widths whose table line (two spaces between columns) fits in ``width``,
+    taking from the widest columns that are not ``fixed`` first.
+
+    >>> fit([10, 80, 40], [False, False, False], 60)
+    [10, 23, 23]
+    """
+    out = list(widths)
+    excess = sum(out) + 2 * (len(out) - 1) - width
+    while excess > 0:
+        cut = [i for i, w in enumerate(out) if not fixed[i] and w > MIN_CUT]
+        if not cut:
+            break
+        top = max(out[i] for i in cut)
+        widest = [i for i in cut if out[i] == top]
+        second = max([out[i] for i in cut if out[i] < top] + [MIN_CUT])
+        # Lower the widest columns together, at most to the next width down.
+        step = min(top - second, -(-excess // len(widest)))
+        for i in widest:
+            if excess <= 0:
+                break
+            take = min(step, excess)
+            out[i] -= take
+            excess -= take
+    return out
+
+
+def _cut(v: str, w: int) -> str:
+    return v if len(v) <= w else v[: max(w - 1, 0)] + ELLIPSIS
+
+
 def _table(out: TextIO, columns: Sequence[str], rows: Sequence[Sequence[Any]],
-           headers: bool) -> None:
+           headers: bool, width: int | None = None) -> None:
     cells = [[" ".join(_text(v).split()) for v in r] for r in rows]
     widths = [len(c) for c in columns] if headers else [0] * len(columns)
     for r in cells:
@@ -80,9 +119,11 @@ def _table(out: TextIO, columns: Sequence[str], rows: Sequence[Sequence[Any]],
             widths[i] = max(widths[i], len(v))
     numeric = [bool(rows) and all(isinstance(r[i], int | float) or r[i] is None for r in rows)
                for i in range(len(columns))]
+    if width is not None:
+        widths = fit(widths, numeric, width)
 
     def line(vals: Sequence[str]) -> str:
-        parts = [v.rjust(w) if num else v.ljust(w)
+        parts = [_cut(v, w).rjust(w) if num else _cut(v, w).ljust(w)
                  for v, w, num in zip(vals, widths, numeric, strict=False)]
         return "  ".join(parts).rstrip() + "\n"
 
