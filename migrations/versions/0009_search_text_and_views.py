@@ -7,8 +7,9 @@ Create Date: 2026-11-28 05:30:00.000000
 - ``papers`` gains ``search_title``, ``search_authors`` (the words as both engines index
   them: accents folded, HTML stripped, split on everything but letters and digits, lower
   case) and ``search_vector`` (their Porter stems with positions, as a PostgreSQL
-  ``tsvector`` literal). lmsdb computes them in Python (``lmsdb.searchtext``) whenever it
-  writes a title or authors; this revision fills them for the papers that exist.
+  ``tsvector`` literal; NULL on SQLite, whose FTS5 index stems by itself). lmsdb
+  computes them in Python (``lmsdb.searchtext``) whenever it writes a title or authors;
+  this revision fills them for the papers that exist.
 - The search index is replaced. SQLite: an FTS5 index with ``content="papers"`` over the two
   text columns, tokenizer ``porter``, which sqlite-utils and Datasette recognise.
   PostgreSQL: a GIN index on ``search_vector::tsvector``.
@@ -50,7 +51,9 @@ def _fill() -> None:
             "SELECT pa.paper_id, a.given, a.family FROM paper_authors pa "
             "JOIN authors a ON a.id = pa.author_id ORDER BY pa.paper_id, pa.position")):
         names.setdefault(pid, []).append((given, family))
-    rows = [{"_id": pid, **search_columns(title, authors_text(names.get(pid, ())))}
+    vector = conn.dialect.name == "postgresql"
+    rows = [{"_id": pid, **search_columns(title, authors_text(names.get(pid, ())),
+                                          vector=vector)}
             for pid, title in conn.execute(sa.text("SELECT id, title FROM papers"))]
     if rows:
         conn.execute(sa.text("UPDATE papers SET search_title = :search_title, "

@@ -24,7 +24,7 @@ from lmsdb.citekeys import KeyAllocator, base_key, fold
 from lmsdb.diagnostics import Diagnostics
 from lmsdb.models import Author, Paper, PaperAuthor, PaperUrl, Venue
 from lmsdb.records import BibRecord, Person
-from lmsdb.searchtext import SEARCH_COLUMNS, authors_text, search_columns
+from lmsdb.searchtext import SEARCH_COLUMNS, authors_text, search_columns, tsvector
 from lmsdb.sync import FieldChange, advance_sequences, chunks, normalise_title
 
 papers_t = Paper.__table__
@@ -214,6 +214,9 @@ class _Writes:
         if self.pa_insert:
             ex(insert(pa_t), self.pa_insert)
         if self.search_update:
+            if conn.dialect.name == "postgresql":  # its index reads the stems
+                for v in self.search_update.values():
+                    v["search_vector"] = tsvector(v["search_title"], v["search_authors"])
             ex(update(papers_t).where(papers_t.c.id == bindparam("_id"))
                .values({f: bindparam(f) for f in SEARCH_COLUMNS}),
                [{"_id": pid, **v} for pid, v in self.search_update.items()])

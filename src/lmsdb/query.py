@@ -137,14 +137,16 @@ def _run_sqlite(path: str, sql: str, params: dict[str, Any], write: bool,
 
 def _refresh_search(cur: Any, placeholder: str) -> None:
     """After a write, recompute the search text of the papers whose title or authors it
-    changed (lmsdb computes that text in Python; the index then follows by itself)."""
+    changed (lmsdb computes that text in Python; the index then follows by itself).
+    ``placeholder`` is the driver's: ``?`` for sqlite3, ``%s`` for psycopg (PostgreSQL,
+    whose index also needs the stems)."""
     from lmsdb.searchtext import stale_search_rows
 
     cur.execute("SELECT pa.paper_id, a.given, a.family FROM paper_authors pa "
                 "JOIN authors a ON a.id = pa.author_id ORDER BY pa.paper_id, pa.position")
     names = cur.fetchall()
     cur.execute("SELECT id, title, search_title, search_authors FROM papers")
-    stale = stale_search_rows(cur.fetchall(), names)
+    stale = stale_search_rows(cur.fetchall(), names, vector=placeholder == "%s")
     if stale:
         p = placeholder
         cur.executemany(f"UPDATE papers SET search_title = {p}, search_authors = {p}, "

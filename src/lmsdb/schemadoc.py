@@ -26,7 +26,8 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         "search_title": "the title's words as the search index reads them (accents folded, "
                         "lower case)",
         "search_authors": "the authors' words as the search index reads them",
-        "search_vector": "their Porter stems with positions (the PostgreSQL search index)",
+        "search_vector": "their Porter stems with positions (PostgreSQL's search index; "
+                         "NULL on SQLite)",
     }),
     "venues": ("Where a paper appeared: a conference, journal, workshop or tutorial.", {
         "id": "integer primary key",

@@ -12,8 +12,8 @@ and PostgreSQL:
 - :func:`stem` is the Porter stemmer as SQLite's FTS5 ``porter`` tokenizer implements it
   (Martin Porter's C version, with its ``bli``/``logi`` departures, on UTF-8 bytes, words
   under 3 or over 64 bytes left alone); :func:`tsvector` writes the stems with their
-  positions as a PostgreSQL ``tsvector`` literal (``papers.search_vector``), which
-  PostgreSQL indexes as it is, with no parser or dictionary of its own in between.
+  positions as a PostgreSQL ``tsvector`` literal (``papers.search_vector``, left NULL on
+  SQLite), which PostgreSQL indexes as it is, with no parser or dictionary in between.
 
 A test compares :func:`stem` with the stems SQLite's index holds (``fts5vocab``) for every
 word of the reference list and of generated lists.
@@ -74,15 +74,18 @@ def authors_text(names: Iterable[tuple[str | None, str]]) -> str | None:
     return normalise(joined) if joined else None
 
 
-def search_columns(title: str, authors: str | None) -> dict[str, str | None]:
-    """The three stored search columns of a paper, from its title and ``authors_text``."""
+def search_columns(title: str, authors: str | None, *, vector: bool = False
+                   ) -> dict[str, str | None]:
+    """The three stored search columns of a paper, from its title and ``authors_text``.
+    ``search_vector`` serves only PostgreSQL's index: computed when ``vector`` (a
+    PostgreSQL database), else NULL, which spares a SQLite import the stemming."""
     st = normalise(title) or ""
     return {"search_title": st, "search_authors": authors,
-            "search_vector": tsvector(st, authors)}
+            "search_vector": tsvector(st, authors) if vector else None}
 
 
-def stale_search_rows(papers: Iterable[Sequence[object]],
-                      names: Iterable[Sequence[object]]) -> list[tuple[object, ...]]:
+def stale_search_rows(papers: Iterable[Sequence[object]], names: Iterable[Sequence[object]],
+                      *, vector: bool = False) -> list[tuple[object, ...]]:
     """(search_title, search_authors, search_vector, id) for each paper whose stored search
     text no longer matches its title and authors; ``papers`` are (id, title, search_title,
     search_authors) rows, ``names`` (paper_id, given, family) rows in author order."""
@@ -91,7 +94,7 @@ def stale_search_rows(papers: Iterable[Sequence[object]],
         people.setdefault(pid, []).append((given, family))  # type: ignore[arg-type]
     out = []
     for pid, title, old_title, old_authors in papers:
-        cols = search_columns(str(title), authors_text(people.get(pid, ())))
+        cols = search_columns(str(title), authors_text(people.get(pid, ())), vector=vector)
         if (cols["search_title"], cols["search_authors"]) != (old_title, old_authors):
             out.append((*cols.values(), pid))
     return out

@@ -30,7 +30,7 @@ from lmsdb.models import (
 )
 from lmsdb.progress import STEP, NoProgress, Progress
 from lmsdb.records import FrameworkRecord, ListRecords, PaperRecord
-from lmsdb.searchtext import search_columns
+from lmsdb.searchtext import search_columns, tsvector
 
 papers_t = Paper.__table__
 venues_t = Venue.__table__
@@ -703,6 +703,12 @@ class _Writes:
     pc_delete: list[dict[str, Any]] = field(default_factory=list)
     meta_upsert: list[dict[str, Any]] = field(default_factory=list)
 
+    def _add_vectors(self) -> None:
+        """PostgreSQL's index reads the stems (search_vector), which SQLite does without."""
+        self.paper_insert = [_vector_of(r) for r in self.paper_insert]
+        for d in self.paper_update:
+            d["search_vector"] = tsvector(d["search_title"], d["search_authors"])
+
     def apply(self, conn: Connection) -> None:
         ex = conn.execute
         if self.venue_insert:
@@ -726,6 +732,8 @@ class _Writes:
                 ex(delete(urls_t).where(urls_t.c.paper_id.in_(chunk)))
                 ex(delete(pa_t).where(pa_t.c.paper_id.in_(chunk)))
                 ex(delete(papers_t).where(papers_t.c.id.in_(chunk)))
+        if conn.dialect.name == "postgresql":
+            self._add_vectors()
         if self.paper_insert:
             bulk_insert(conn, papers_t, self.paper_insert, PAPER_INSERT_COLS)
         if self.paper_update:
@@ -764,6 +772,11 @@ class _Writes:
                 ex(insert(meta_t), [row])
         if conn.dialect.name == "postgresql":
             advance_sequences(conn)
+
+
+def _vector_of(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A queued paper (PAPER_INSERT_COLS order) with its search_vector computed."""
+    return (*row[:-1], tsvector(row[-3], row[-2]))
 
 
 def bulk_insert(conn: Connection, table: Any, rows: list[Any],
