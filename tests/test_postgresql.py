@@ -227,3 +227,33 @@ def test_export_filters_on_postgresql(pg, runner):
         "alpa2022", "deepspeed2022b"]  # as on SQLite: `sql "select ... from paper_view"`
     res = run_cli(runner, URL, "export", "bib", "--category", "Nope")
     assert res.exit_code == 2 and "the database has: Training, Inference" in res.stderr
+
+
+def test_paper_view_and_json_match_sqlite_after_a_merge(pg, seeded, runner, db_url):
+    """paper_view's authors, venue_full_name and pages, and paper_author_view, read the same
+    on PostgreSQL; `sql --format json|jsonl` prints the same bytes (SQLite's come from
+    lmsdb.fastjson, PostgreSQL's from Python). Runs after test_bib_merge_on_postgresql."""
+    from lmsdb.importer import import_bibtex
+
+    from .conftest import DATA
+
+    import_bibtex(seeded, DATA / "dblp-sample.bib")
+    for sql in ("select citation_key, authors, venue_full_name, pages from paper_view "
+                "order by citation_key",
+                "select author, count(*) as papers from paper_author_view "
+                "group by author order by papers desc, author"):
+        for fmt in ("json", "jsonl"):
+            on_pg = run_cli(runner, URL, "sql", sql, "--format", fmt)
+            on_lite = run_cli(runner, db_url, "sql", sql, "--format", fmt)
+            assert on_pg.exit_code == on_lite.exit_code == 0
+            assert on_pg.stdout == on_lite.stdout
+    zero = json.loads(run_cli(runner, URL, "sql", "select authors, pages from paper_view "
+                              "where citation_key = 'zero2020'", "--format", "json").stdout)
+    assert zero == [{"authors": "Samyam Rajbhandari, Jeff Rasley, Olatunji Ruwase, Yuxiong He",
+                     "pages": "20"}]
+
+
+def test_sql_reads_piped_stdin_on_postgresql(pg, runner):
+    res = run_cli(runner, URL, "sql", "--format", "csv", "--no-headers",
+                  input="select count(*) from papers\n")
+    assert (res.exit_code, res.stdout) == (0, "25\n")
