@@ -92,3 +92,18 @@ def test_serve_metadata_and_postgresql_refused(runner, seeded, db_url):
     assert tables["papers"]["fts_table"] == "papers_fts"
     res = run_cli(runner, "postgresql+psycopg://nobody@127.0.0.1:1/none", "serve")
     assert res.exit_code == 2 and "needs a SQLite database" in res.stderr
+
+
+def test_serve_runs_datasette_on_the_file(runner, seeded, db_url, monkeypatch):
+    """`lmsdb serve` hands Datasette's ASGI app to uvicorn on the host and port asked."""
+    uvicorn = pytest.importorskip("uvicorn")
+    seen = {}
+
+    def fake_run(app, host, port, log_level):
+        seen.update(app=app, host=host, port=port)
+
+    monkeypatch.setattr(uvicorn, "run", fake_run)
+    res = run_cli(runner, db_url, "serve", "--port", "8123")
+    assert res.exit_code == 0, res.stderr
+    assert (seen["host"], seen["port"]) == ("127.0.0.1", 8123) and callable(seen["app"])
+    assert "read-only at http://127.0.0.1:8123/" in res.stderr
