@@ -196,3 +196,20 @@ def test_authors_are_shown_whole(seeded):
     # ZeRO-Offload has eight authors in the fixture, Jie Ren first and Yuxiong He last.
     assert authors.startswith("Jie Ren, Samyam Rajbhandari") and authors.endswith("Yuxiong He")
     assert authors.count(", ") == 7
+
+
+def test_refresh_for_writers_with_their_own_statements(seeded):
+    """Code that writes authors or titles itself calls searchtext.refresh in its
+    transaction; until then the stored search text (and so the index) is the old one."""
+    from lmsdb.searchtext import refresh
+
+    with seeded.begin() as conn:
+        pid = conn.execute(text("select id from papers where citation_key = 'alpa2022'")).scalar()
+        conn.execute(text("insert into authors (id, family, given, key) values "
+                          "(7, 'Zheng', 'Lianmin', 'zheng|lianmin')"))
+        conn.execute(text("insert into paper_authors values (:p, 0, 7)"), {"p": pid})
+    assert search(seeded, "lianmin").rows == []
+    with seeded.begin() as conn:
+        assert refresh(conn) == 1
+        assert refresh(conn) == 0  # nothing stale any more
+    assert _keys(search(seeded, "lianmin")) == ["alpa2022"]

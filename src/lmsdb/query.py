@@ -137,20 +137,10 @@ def _run_sqlite(path: str, sql: str, params: dict[str, Any], write: bool,
 
 def _refresh_search(cur: Any, placeholder: str) -> None:
     """After a write, recompute the search text of the papers whose title or authors it
-    changed (lmsdb computes that text in Python; the index then follows by itself).
-    ``placeholder`` is the driver's: ``?`` for sqlite3, ``%s`` for psycopg (PostgreSQL,
-    whose index also needs the stems)."""
-    from lmsdb.searchtext import stale_search_rows
+    changed (lmsdb computes that text in Python; the index then follows by itself)."""
+    from lmsdb.searchtext import refresh_cursor
 
-    cur.execute("SELECT pa.paper_id, a.given, a.family FROM paper_authors pa "
-                "JOIN authors a ON a.id = pa.author_id ORDER BY pa.paper_id, pa.position")
-    names = cur.fetchall()
-    cur.execute("SELECT id, title, search_title, search_authors FROM papers")
-    stale = stale_search_rows(cur.fetchall(), names, vector=placeholder == "%s")
-    if stale:
-        p = placeholder
-        cur.executemany(f"UPDATE papers SET search_title = {p}, search_authors = {p}, "
-                        f"search_vector = {p} WHERE id = {p}", stale)
+    refresh_cursor(cur, placeholder)
 
 
 ONE_STATEMENT = ("one statement at a time: this query has several (separated by ';'); "

@@ -23,16 +23,13 @@ from typing import TYPE_CHECKING, Any
 
 from lmsdb.dbobjects import FTS_TABLE
 from lmsdb.query import QueryError, Result
-from lmsdb.searchtext import fold, stem, tokens
+from lmsdb.searchtext import WORD, fold, stem, tokens
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
 MARK = ("[", "]")
 DEFAULT_LIMIT = 20
-
-_WORD = re.compile(r"[^\W_]+")
-
 
 @dataclass(frozen=True)
 class Term:
@@ -246,7 +243,7 @@ def _spans(text: str) -> list[tuple[int, int, str]]:
         origin += [i] * len(f)
     flat = "".join(folded)
     return [(origin[m.start()], origin[m.end() - 1] + 1, m.group())
-            for m in _WORD.finditer(flat)]
+            for m in WORD.finditer(flat)]
 
 
 def highlight_matches(text: str, q: Query) -> str:

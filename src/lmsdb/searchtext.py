@@ -30,10 +30,11 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from typing import Any
 
 from lmsdb.latex import html_to_plain
 
-_WORD = re.compile(r"[^\W_]+")
+WORD = re.compile(r"[^\W_]+")  # a token: letters and digits (no underscore)
 SEARCH_COLUMNS = ("search_title", "search_authors", "search_vector")
 
 # Gap between the title's positions and the authors' in the tsvector, so that a phrase
@@ -58,7 +59,7 @@ def fold(text: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """The words of ``text`` (inline HTML removed) as both engines index them."""
-    return _WORD.findall(fold(html_to_plain(text) if "<" in text or "&" in text else text))
+    return WORD.findall(fold(html_to_plain(text) if "<" in text or "&" in text else text))
 
 
 def normalise(text: str | None) -> str | None:
@@ -98,6 +99,30 @@ def stale_search_rows(papers: Iterable[Sequence[object]], names: Iterable[Sequen
         if (cols["search_title"], cols["search_authors"]) != (old_title, old_authors):
             out.append((*cols.values(), pid))
     return out
+
+
+def refresh_cursor(cur: Any, placeholder: str) -> int:
+    """Recompute the stored search text of every paper whose title or authors changed
+    behind lmsdb's back (``lmsdb sql --write``, another tool), with a DB-API cursor;
+    ``placeholder`` is its driver's (``?`` sqlite3, ``%s`` psycopg, which means PostgreSQL
+    and so the stems too). Returns the number of papers updated."""
+    cur.execute("SELECT pa.paper_id, a.given, a.family FROM paper_authors pa "
+                "JOIN authors a ON a.id = pa.author_id ORDER BY pa.paper_id, pa.position")
+    names = cur.fetchall()
+    cur.execute("SELECT id, title, search_title, search_authors FROM papers")
+    stale = stale_search_rows(cur.fetchall(), names, vector=placeholder == "%s")
+    if stale:
+        p = placeholder
+        cur.executemany(f"UPDATE papers SET search_title = {p}, search_authors = {p}, "
+                        f"search_vector = {p} WHERE id = {p}", stale)
+    return len(stale)
+
+
+def refresh(conn: Any) -> int:
+    """:func:`refresh_cursor` inside a SQLAlchemy connection's transaction: for code that
+    writes titles or authors with its own statements."""
+    placeholder = "?" if conn.dialect.name == "sqlite" else "%s"
+    return refresh_cursor(conn.connection.dbapi_connection.cursor(), placeholder)
 
 
 def tsvector(title: str, authors: str | None) -> str:
