@@ -286,11 +286,13 @@ def test_no_keys_is_an_error_and_unmatched_keys_name_the_closest(merged, runner,
     res = run_cli(runner, db_url, "export", "bib", "--keys", str(empty))
     assert res.exit_code == 2 and "cites no key" in res.stderr and res.stdout == ""
     typo = tmp_path / "typo.txt"
-    typo.write_text("zero2020\nalpa2021\n", encoding="utf-8")
+    typo.write_text("zero2020\nalpa2021\narXiv:1909.08053\n", encoding="utf-8")
     res = run_cli(runner, db_url, "export", "bib", "--keys", str(typo))
     assert res.exit_code == 0
     assert ("warning: 'alpa2021' is cited but is no paper's key (closest: alpa2022"
             in res.stderr)
+    assert ("warning: 'arXiv:1909.08053' is cited but is no paper's key (the paper with that "
+            "identifier is megatronlm2020)") in res.stderr
 
 
 def test_repeated_filter_is_or_different_filters_and(merged, runner, db_url):

@@ -302,10 +302,15 @@ def _missing_keys(conn: Any, aux: str, keys: frozenset[str]) -> None:
     from lmsdb.exporters.bibtex import closest_keys
     from lmsdb.exporters.tables import papers
 
-    known = sorted(conn.execute(select(papers.c.citation_key)).scalars())
+    rows = conn.execute(select(papers.c.citation_key, papers.c.arxiv_id, papers.c.doi)).all()
+    known = sorted(r[0] for r in rows)
+    # Aliases: a paper cited by its arXiv id or DOI (as some tools write keys).
+    aliases = {a.lower(): r[0] for r in rows for a in r[1:] if a}
     for k in sorted(keys - set(known)):
-        near = closest_keys(k, known)
-        hint = f" (closest: {', '.join(near)})" if near else ""
+        alias = aliases.get(k.lower().removeprefix("arxiv:").removeprefix("doi:"))
+        near = [alias] if alias else closest_keys(k, known)
+        what = "the paper with that identifier is" if alias else "closest:"
+        hint = f" ({what} {', '.join(near)})" if near else ""
         _say(f"{aux}: warning: {k!r} is cited but is no paper's key{hint}")
 
 
