@@ -91,3 +91,31 @@ def test_paper_view_has_authors_venue_full_name_and_pages(seeded):
     # ZeRO-Offload and DeepSpeed (4 each); Rasley on three of them.
     assert top == [{"author": "Olatunji Ruwase", "papers": 4},
                    {"author": "Samyam Rajbhandari", "papers": 4}]
+
+
+class _Op:
+    """What dbobjects needs of Alembic's `op`, over a plain connection."""
+
+    def __init__(self, conn):
+        self.conn = conn
+
+    def get_bind(self):
+        return self.conn
+
+    def execute(self, sql):
+        self.conn.exec_driver_sql(sql)
+
+
+def test_replaceable_objects_replace_a_view_by_version(seeded):
+    """dbobjects.replace swaps paper_view between its 0009 and 0003 versions by name."""
+    from lmsdb import dbobjects
+
+    def columns(conn):
+        return [r[1] for r in conn.exec_driver_sql("pragma table_info(paper_view)")]
+
+    with seeded.begin() as conn:
+        assert columns(conn)[-3:] == ["authors", "venue_full_name", "pages"]
+        dbobjects.replace(_Op(conn), [dbobjects.PAPER_VIEW_0009], [dbobjects.PAPER_VIEW_0003])
+        assert columns(conn)[-2:] == ["frameworks", "categories"]
+        dbobjects.replace(_Op(conn), [dbobjects.PAPER_VIEW_0003], [dbobjects.PAPER_VIEW_0009])
+        assert columns(conn)[-1] == "pages"
