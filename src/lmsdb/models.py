@@ -65,6 +65,10 @@ class Paper(Base):
     search_title: Mapped[str | None] = mapped_column(Text)
     search_authors: Mapped[str | None] = mapped_column(Text)
     search_vector: Mapped[str | None] = mapped_column(Text)
+    # The metadata services' own ids, written by `lmsdb enrich` (revision 0007) for later
+    # lookups: DBLP's record key (conf/osdi/ZhengLZZCHWXZXG22) and Semantic Scholar's paperId.
+    dblp_key: Mapped[str | None] = mapped_column(String(200))
+    s2_id: Mapped[str | None] = mapped_column(String(100))
 
     venue: Mapped[Venue | None] = relationship(back_populates="papers")
     frameworks: Mapped[list[PaperFramework]] = relationship(
@@ -106,6 +110,9 @@ class PaperAuthor(Base):
     author_id: Mapped[int] = mapped_column(
         ForeignKey("authors.id", ondelete="CASCADE"), index=True
     )
+    # The ORCID a metadata service gives for this author of this paper (revision 0007);
+    # kept per paper, not per person, because ``authors`` rows are people by name only.
+    orcid: Mapped[str | None] = mapped_column(String(40))
 
     paper: Mapped[Paper] = relationship(back_populates="authors")
     author: Mapped[Author] = relationship(back_populates="papers")
@@ -200,3 +207,45 @@ class ListMeta(Base):
 
     key: Mapped[str] = mapped_column(String(50), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class FieldProvenance(Base):
+    """Where a field that ``lmsdb enrich`` wrote came from (revision 0007).
+
+    One row per paper and field (``authors``, ``doi``, ``pages``, ``venue``, ...): the source
+    (``dblp``, ``crossref``, ``arxiv``, ``s2``), that source's id for the record, the value
+    written (as text) and when. A field without a row came from the list, a ``.bib`` or a
+    person; a row whose ``value`` no longer equals the field's value was overwritten by one of
+    those since, and enrichment treats the field as theirs again.
+    """
+
+    __tablename__ = "field_provenance"
+
+    paper_id: Mapped[int] = mapped_column(
+        ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True
+    )
+    field: Mapped[str] = mapped_column(String(50), primary_key=True)
+    source: Mapped[str] = mapped_column(String(20))
+    source_id: Mapped[str | None] = mapped_column(String(300))
+    value: Mapped[str | None] = mapped_column(Text)
+    retrieved_at: Mapped[str] = mapped_column(String(32))  # ISO 8601, UTC
+
+
+class EnrichLookup(Base):
+    """That a source was asked about a paper, with what, and what it answered (revision 0007).
+
+    A later ``lmsdb enrich`` skips a source already asked the same ``query`` about a paper
+    (``--refresh`` asks again): this is what makes an interrupted run resume where it stopped.
+    ``outcome`` is ``found``, ``not found`` or ``rejected`` (a candidate failed the title check).
+    """
+
+    __tablename__ = "enrich_lookups"
+
+    paper_id: Mapped[int] = mapped_column(
+        ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True
+    )
+    source: Mapped[str] = mapped_column(String(20), primary_key=True)
+    query: Mapped[str] = mapped_column(String(1000))
+    outcome: Mapped[str] = mapped_column(String(20))
+    source_id: Mapped[str | None] = mapped_column(String(300))
+    looked_up_at: Mapped[str] = mapped_column(String(32))  # ISO 8601, UTC
