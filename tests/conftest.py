@@ -50,3 +50,107 @@ def run_cli(runner: CliRunner, db_url: str, *args: str, input: str | None = None
     from lmsdb.cli import cli
 
     return runner.invoke(cli, ["--db", db_url, *args], input=input, catch_exceptions=False)
+
+
+# ----------------------------------------------------------------------------- network
+
+_LOOPBACK_NAMES = {"localhost", "ip6-localhost", "ip6-loopback"}
+
+
+def _is_loopback(host: object) -> bool:
+    import ipaddress
+
+    if not isinstance(host, str):
+        return False
+    if host.lower() in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch, tmp_path_factory):
+    """Any connection (or name lookup) beyond loopback fails the test; the HTTP cache of
+    `lmsdb enrich` lives in a fresh directory, and no real contact address or key is sent."""
+    import socket
+
+    attempts: list[str] = []
+    real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
+    real_getaddrinfo = socket.getaddrinfo
+
+    def check(address: object) -> None:
+        if isinstance(address, tuple) and not _is_loopback(address[0]):
+            attempts.append(repr(address))
+            raise OSError(f"tests may not use the network (tried {address!r})")
+
+    def connect(self, address):  # type: ignore[no-untyped-def]
+        if self.family in (socket.AF_INET, socket.AF_INET6):
+            check(address)
+        return real_connect(self, address)
+
+    def connect_ex(self, address):  # type: ignore[no-untyped-def]
+        if self.family in (socket.AF_INET, socket.AF_INET6):
+            check(address)
+        return real_connect_ex(self, address)
+
+    def getaddrinfo(host, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if host is not None and not _is_loopback(host if isinstance(host, str)
+                                                 else host.decode()):
+            attempts.append(f"name lookup of {host!r}")
+            raise socket.gaierror(f"tests may not use the network (looked up {host!r})")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.setenv("LMSDB_CACHE_DIR", str(tmp_path_factory.mktemp("http-cache")))
+    for var in ("LMSDB_MAILTO", "S2_API_KEY", "LMSDB_DBLP_URL", "LMSDB_ARXIV_URL",
+                "LMSDB_S2_URL", "LMSDB_CROSSREF_URL"):
+        monkeypatch.delenv(var, raising=False)
+    yield attempts
+    if attempts:
+        pytest.fail("the test tried to reach the network: " + "; ".join(attempts))
+
+
+@pytest.fixture
+def services(httpserver, monkeypatch):
+    """DBLP, arXiv, S2 and Crossref replayed on loopback (tests/fake_services.py); their
+    base URLs are in the environment, as a user would set them."""
+    import re
+
+    from .fake_services import FakeServices
+
+    fake = FakeServices(httpserver.url_for("/").rstrip("/"))
+    httpserver.expect_request(re.compile(".*")).respond_with_handler(fake.handle)
+    for k, v in fake.env().items():
+        monkeypatch.setenv(k, v)
+    return fake
+
+
+class FakeClock:
+    """Time that passes only when slept: rate-limit tests never wait."""
+
+    def __init__(self) -> None:
+        self.t = 1000.0
+        self.sleeps: list[float] = []
+
+    def now(self) -> float:
+        return self.t
+
+    def sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            self.sleeps.append(round(seconds, 6))
+            self.t += seconds
+
+
+@pytest.fixture
+def clock(monkeypatch) -> FakeClock:
+    """A fake clock, also used by every `lmsdb enrich` the test runs through the CLI."""
+    from lmsdb.services import http
+
+    c = FakeClock()
+    monkeypatch.setattr(http.Clock, "now", lambda self: c.now())
+    monkeypatch.setattr(http.Clock, "sleep", lambda self, s: c.sleep(s))
+    return c

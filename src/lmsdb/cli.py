@@ -633,6 +633,122 @@ def schema_cmd(ctx: click.Context, fmt: str) -> None:
         catalog.write_text(sys.stdout, relations)
 
 
+def _sources(text: str) -> tuple[str, ...]:
+    from lmsdb.enrich import SOURCES
+
+    chosen = tuple(dict.fromkeys(s.strip().lower() for s in text.split(",") if s.strip()))
+    unknown = [s for s in chosen if s not in SOURCES]
+    if unknown or not chosen:
+        raise click.BadParameter(f"{', '.join(unknown) or text!r}: choose among "
+                                 f"{','.join(SOURCES)}", param_hint="--source")
+    return chosen
+
+
+@cli.command("enrich")
+@click.option("--source", "source_text", metavar="LIST", default="dblp,crossref,arxiv,s2",
+              show_default=True, help="The services to ask, comma-separated.")
+@click.option("--refresh", is_flag=True,
+              help="Ask again about every paper, bypassing the cache; still replaces only "
+                   "values that enrichment wrote.")
+@click.option("--dry-run", is_flag=True, help="Print what would change; write nothing.")
+@click.option("--offline", is_flag=True, help="Use cached answers only; send no request.")
+@click.option("--apply-venues", is_flag=True,
+              help="Give preprints that a source says were published their venue, year and "
+                   "publisher URL (the old link is kept among the paper's URLs).")
+@click.option("--mailto", metavar="EMAIL",
+              help="Contact address for Crossref's polite pool (default: $LMSDB_MAILTO).")
+@click.option("--cache-dir", metavar="DIR", type=click.Path(file_okay=False),
+              help="Where the HTTP cache lives (default: $LMSDB_CACHE_DIR, else "
+                   "~/.cache/lmsdb).")
+@click.option("--category", metavar="NAME", help="Only papers listed in this section.")
+@click.option("--framework", metavar="SLUG", help="Only papers linked to this framework.")
+@click.option("--venue", metavar="NAME", help="Only papers of this venue (any known spelling).")
+@click.option("--year", "years", metavar="YEAR[-YEAR]", help="Only papers of a year or range.")
+@click.option("--keys", "aux", metavar="FILE.aux", type=click.Path(dir_okay=False, exists=True),
+              help="Only the keys a LaTeX .aux file cites.")
+@click.pass_context
+def enrich_cmd(ctx: click.Context, source_text: str, refresh: bool, dry_run: bool,
+               offline: bool, apply_venues: bool, mailto: str | None, cache_dir: str | None,
+               category: str | None, framework: str | None, venue: str | None,
+               years: str | None, aux: str | None) -> None:
+    """Fill authors (with ORCIDs), DOIs, pages, volume, number, publisher and the services'
+    ids from DBLP, Crossref, arXiv and Semantic Scholar.
+
+    Each paper is looked up by its strongest identifier first (DOI, arXiv id, then title);
+    a candidate found by title is used only if its title matches closely and its year is
+    within one. Empty fields are filled; a value from the list, a .bib or an edit is never
+    replaced (a difference is reported as a conflict). Preprints that a source says were
+    published are reported; --apply-venues records their venue. Answers are cached on disk
+    (a second run sends nothing); each batch of papers is committed, so an interrupted run
+    goes on where it stopped. Exit code 1 if a source failed (the others' results are kept).
+
+    \b
+    Examples:
+      lmsdb enrich --mailto me@example.org          # or export LMSDB_MAILTO
+      lmsdb enrich --dry-run --source dblp,arxiv --year 2023
+      lmsdb enrich --apply-venues
+      lmsdb enrich --offline                        # from the cache only
+    """
+    from pathlib import Path
+
+    from lmsdb import enrich
+    from lmsdb.exporters import bibtex
+
+    sources = _sources(source_text)
+    if refresh and offline:
+        raise click.UsageError("--refresh and --offline exclude each other")
+    try:
+        span = bibtex.parse_years(years) if years else None
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--year") from None
+    where = bibtex.Filter(category=category, framework=framework, venue=venue, years=span,
+                          keys=bibtex.aux_keys(aux) if aux else None)
+    opts = enrich.Options(sources=sources, refresh=refresh, dry_run=dry_run, offline=offline,
+                          apply_venues=apply_venues, mailto=mailto,
+                          cache_dir=Path(cache_dir) if cache_dir else None)
+    engine = _engine(ctx)
+    with _errors():
+        _need_data(engine)
+        with _progress("enrich") as bar:
+            report = enrich.run(engine, opts, where=where, progress=bar)
+    for line in report.warnings():
+        _say(line)
+    if dry_run and report.diff():
+        click.echo(report.diff())
+    _say(report.summary())
+    if report.problems.failed:
+        sys.exit(1)
+
+
+@cli.command("show")
+@click.argument("key")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Output format.")
+@click.pass_context
+def show_cmd(ctx: click.Context, key: str, fmt: str) -> None:
+    """Print one paper: every field, its venue, authors (with ORCIDs), frameworks, sections,
+    other URLs, and where each field enrichment wrote came from.
+
+    \b
+    Examples:
+      lmsdb show alpa2022
+      lmsdb show alpa2022 --format json | jq .provenance
+    """
+    import json
+
+    from lmsdb import show
+
+    engine = _engine(ctx)
+    with _errors():
+        _need_data(engine)
+        with engine.connect() as conn:
+            paper = show.load(conn, key)
+    if fmt == "json":
+        click.echo(json.dumps(paper, ensure_ascii=False, indent=2))
+    else:
+        show.write_text(sys.stdout, paper)
+
+
 @cli.command("migrate")
 @click.option("--status", is_flag=True, help="Only print the current and newest revisions.")
 @click.pass_context
