@@ -159,13 +159,25 @@ def select_ids(engine: Engine, where: Any) -> set[int] | None:
 
 
 def todo(p: PaperState, opts: Options) -> dict[str, str]:
-    """The queries still to ask about ``p`` in this run."""
+    """The queries still to ask about ``p`` in this run.
+
+    A source that found the paper is not asked again (until ``--refresh``); one that did not
+    is asked again only when the paper has gained a stronger identifier since.
+    """
     if not p.lacks() and not opts.refresh:
         return {}
     qs = queries(p, opts.sources)
     if opts.refresh:
         return qs
-    return {s: q for s, q in qs.items() if p.lookups.get(s, {}).get("query") != q}
+    out = {}
+    for s, q in qs.items():
+        done = p.lookups.get(s)
+        if done is None or (done["outcome"] != "found" and done["query"] != q):
+            out[s] = q
+    if out.get("crossref", "").startswith("title:") and any(
+            r["outcome"] == "found" for r in p.lookups.values()):
+        del out["crossref"]  # Crossref's title query is only for papers nobody else knows
+    return out
 
 
 def run(engine: Engine, opts: Options, *, where: Any = None, http: Http | None = None,

@@ -100,18 +100,44 @@ class Consultation:
         return _FAILED
 
     def batch(self, papers: list[tuple[PaperState, dict[str, str]]]) -> dict[int, Answers]:
-        """``papers`` with the queries still to ask; the answers by paper id."""
+        """``papers`` with the queries still to ask; the answers by paper id.
+
+        arXiv first (one request), then DBLP per paper; a DOI that DBLP or arXiv finds is
+        used at once for Semantic Scholar's batch and for Crossref, so that the next run
+        has no new question to ask.
+        """
         out = {p.id: Answers() for p, _ in papers}
         self._arxiv(papers, out)
-        self._s2_batch(papers, out)
         for p, todo in papers:
-            a = out[p.id]
             if "dblp" in todo:
-                self._dblp(p, todo["dblp"], a)
+                self._dblp(p, todo["dblp"], out[p.id])
+        upgraded = [(p, self._upgrade(p, todo, out[p.id])) for p, todo in papers]
+        self._s2_batch(upgraded, out)
+        for p, todo in upgraded:
+            a = out[p.id]
             if "s2" in todo and todo["s2"].startswith("title:"):
                 self._s2_match(p, todo["s2"], a)
             if "crossref" in todo:
                 self._crossref(p, todo["crossref"], a)
+        return out
+
+    def _upgrade(self, p: PaperState, todo: dict[str, str], a: Answers) -> dict[str, str]:
+        """``todo`` with Semantic Scholar and Crossref asked by a DOI found in this run where
+        the paper had none (also when an earlier run asked them by title in vain)."""
+        if doi_of(p):
+            return todo
+        doi = next((f.doi for f in a.found.values()
+                    if f.doi and crossref.sendable(f.doi) and not f.preprint), None)
+        if doi is None:
+            return todo
+        out = dict(todo)
+        for source, query in (("s2", f"DOI:{doi}"), ("crossref", f"doi:{doi}")):
+            before = p.lookups.get(source, {})
+            if source not in self.sources or before.get("outcome") == "found":
+                continue
+            asked = out.get(source) or before.get("query") or ""
+            if asked.startswith("title:"):  # an arXiv id is as strong as a DOI: kept
+                out[source] = query
         return out
 
     def _accept(self, p: PaperState, a: Answers, query: str, found: Found, by: str) -> None:

@@ -116,7 +116,7 @@ class BatchWrites:
             conn.execute(update(pa_t).where(and_(pa_t.c.paper_id == pid, pa_t.c.position == pos))
                          .values(orcid=orcid))
         if self.alt_urls:
-            have = set(conn.execute(select(urls_t.c.paper_id, urls_t.c.url)).tuples())
+            have = {tuple(r) for r in conn.execute(select(urls_t.c.paper_id, urls_t.c.url))}
             new = [{"paper_id": p, "url": u} for p, u in dict.fromkeys(self.alt_urls)
                    if (p, u) not in have]
             if new:
