@@ -339,3 +339,35 @@ def test_bad_source_name_is_a_usage_error(seeded, runner, db_url):
     result = run_cli(runner, db_url, "enrich", "--source", "dblp,google")
     assert result.exit_code == 2
     assert "google" in result.stderr
+
+
+def test_lookup_by_arxiv_id_for_lmsdb_add(services, clock):
+    from lmsdb.enrich import Options, open_http
+    from lmsdb.enrich.lookup import lookup, parse_identifier
+
+    assert parse_identifier("https://arxiv.org/abs/2202.06009v3") == ("arxiv", "2202.06009")
+    assert parse_identifier("doi:10.1145/3394486.3406703") == ("doi", "10.1145/3394486.3406703")
+    assert parse_identifier("Some Title") == ("title", "Some Title")
+    http = open_http(Options())
+    try:
+        m = lookup("arXiv:2202.06009", http)
+        assert m is not None
+        assert m.title == "Maximizing Communication Efficiency for Large-scale Training via 0/1 Adam"
+        assert m.venue == "ICLR" and m.year == 2023  # the published version, from DBLP
+        assert m.authors[0] == enrich_author("Lu", "Yucheng")
+        assert m.arxiv_id == "2202.06009" and m.dblp_key == "conf/iclr/LuLZSH23"
+        assert m.sources["authors"] == ("dblp", "conf/iclr/LuLZSH23")
+        d = lookup("https://doi.org/10.1145/3394486.3406703", http)
+        assert d is not None and d.doi == "10.1145/3394486.3406703"
+        assert d.pages == "3505-3506" and d.publisher == "ACM"
+        # DBLP's booktitle for KDD 2020 is not one the venue catalogue maps: the text is given
+        assert d.venue is None and (d.venue_text or "").startswith("KDD '20: The 26th ACM")
+        assert lookup("0000.00000", http) is None
+    finally:
+        http.close()
+
+
+def enrich_author(family: str, given: str):
+    from lmsdb.services.record import Author
+
+    return Author(family, given)

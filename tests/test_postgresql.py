@@ -257,3 +257,19 @@ def test_sql_reads_piped_stdin_on_postgresql(pg, runner):
     res = run_cli(runner, URL, "sql", "--format", "csv", "--no-headers",
                   input="select count(*) from papers\n")
     assert (res.exit_code, res.stdout) == (0, "25\n")
+def test_enrich_and_show_on_postgresql(pg, pg_url, services, clock, runner):
+    """Last in this module: it adds authors, ids and provenance to the shared database."""
+    result = run_cli(runner, pg_url, "enrich", "--apply-venues")
+    assert result.exit_code == 0, result.output
+    with pg.connect() as c:
+        assert c.execute(text("select pages from papers where citation_key = 'alpa2022'")
+                         ).scalar() == "559-578"
+        assert c.execute(text("select count(*) from field_provenance")).scalar() > 60
+    shown = json.loads(run_cli(runner, pg_url, "show", "maximizing2022", "--format",
+                               "json").stdout)
+    assert shown["venue"]["name"] == "ICLR"
+    assert shown["urls"] == ["https://arxiv.org/abs/2202.06009"]
+    assert shown["provenance"]["venue"]["source"] == "dblp"
+    before = len(services.log)
+    assert run_cli(runner, pg_url, "enrich").exit_code == 0
+    assert len(services.log) == before

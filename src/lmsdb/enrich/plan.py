@@ -89,15 +89,17 @@ def _usable(name: str, value: Any) -> bool:
 class Planner:
     """Turns answers into writes for one batch."""
 
-    def __init__(self, writes: BatchWrites, *, refresh: bool, apply_venues: bool, now: str):
+    def __init__(self, writes: BatchWrites, *, refresh: bool, apply_venues: bool, now: str,
+                 all_versions: bool = False):
         self.writes, self.refresh, self.apply_venues, self.now = (
             writes, refresh, apply_venues, now)
+        self.all_versions = all_versions  # a lookup without a list: take every detail
 
     def paper(self, p: PaperState, ans: Answers) -> PaperResult:
         res = PaperResult(p.key, p.title, rejected=list(ans.rejected))
         found = ans.found
         res.published = self._published(p, found)
-        applying = res.published is not None and res.published.applied
+        applying = self.all_versions or (res.published is not None and res.published.applied)
         for name in PRIORITY:
             if name == "authors":
                 self._authors(p, found, res)

@@ -40,7 +40,7 @@ class PaperState:
     id: int
     key: str
     title: str
-    year: int
+    year: int | None  # None only for a lookup by identifier (lmsdb.enrich.lookup)
     venue: str | None
     url: str | None
     arxiv_id: str | None

@@ -74,7 +74,7 @@ def title_similarity(a: str, b: str) -> float:
     return SequenceMatcher(None, na, nb, autojunk=False).ratio()
 
 
-def rejection(found: Found, title: str, year: int, *, by_title: bool) -> str | None:
+def rejection(found: Found, title: str, year: int | None, *, by_title: bool) -> str | None:
     """Why ``found`` is not the paper ``title`` (``year``), or None when it is.
 
     A candidate from a title search must have a closely matching title and a year within one
@@ -84,6 +84,6 @@ def rejection(found: Found, title: str, year: int, *, by_title: bool) -> str | N
     need = TITLE_SEARCH_SIMILARITY if by_title else IDENTIFIER_SIMILARITY
     if sim < need:
         return f"title {found.title!r} is not {title!r} (similarity {sim:.2f} < {need})"
-    if by_title and found.year is not None and abs(found.year - year) > 1:
+    if by_title and found.year is not None and year is not None and abs(found.year - year) > 1:
         return f"year {found.year} is not within one of {year}"
     return None
