@@ -371,3 +371,15 @@ def enrich_author(family: str, given: str):
     from lmsdb.services.record import Author
 
     return Author(family, given)
+
+
+def test_apply_venues_after_a_plain_run_uses_the_cached_answers(enriched, seeded, services,
+                                                                runner, db_url):
+    before = len(services.log)
+    result = run_cli(runner, db_url, "enrich", "--apply-venues")
+    assert result.exit_code == 0
+    assert "their venues set" in result.stderr
+    assert len(services.log) == before  # from the cache
+    row = _q(seeded, "select v.name, p.year from papers p join venues v on v.id = p.venue_id "
+             "where p.citation_key = 'understanding2023'")[0]
+    assert tuple(row) == ("ICML", 2023)

@@ -161,10 +161,15 @@ def select_ids(engine: Engine, where: Any) -> set[int] | None:
 def todo(p: PaperState, opts: Options) -> dict[str, str]:
     """The queries still to ask about ``p`` in this run.
 
-    A source that found the paper is not asked again (until ``--refresh``); one that did not
-    is asked again only when the paper has gained a stronger identifier since.
+    A source that found the paper is not asked again (until ``--refresh``, or
+    ``--apply-venues`` for a preprint); one that did not is asked again only when the paper
+    has gained a stronger identifier since.
     """
-    if not p.lacks() and not opts.refresh:
+    # A preprint is asked again with --apply-venues: DBLP's record and Crossref's work that
+    # said where it was published are single requests in the cache, so this costs no request
+    # (arXiv's and S2's answers came in batches, whose make-up differs from run to run).
+    venue_wanted = opts.apply_venues and p.venue is None
+    if not p.lacks() and not opts.refresh and not venue_wanted:
         return {}
     qs = queries(p, opts.sources)
     if opts.refresh:
@@ -172,7 +177,8 @@ def todo(p: PaperState, opts: Options) -> dict[str, str]:
     out = {}
     for s, q in qs.items():
         done = p.lookups.get(s)
-        if done is None or (done["outcome"] != "found" and done["query"] != q):
+        if done is None or (done["outcome"] != "found" and done["query"] != q) or (
+                venue_wanted and done["outcome"] == "found" and s in ("dblp", "crossref")):
             out[s] = q
     if out.get("crossref", "").startswith("title:") and any(
             r["outcome"] == "found" for r in p.lookups.values()):
