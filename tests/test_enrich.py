@@ -383,3 +383,40 @@ def test_apply_venues_after_a_plain_run_uses_the_cached_answers(enriched, seeded
     row = _q(seeded, "select v.name, p.year from papers p join venues v on v.id = p.venue_id "
              "where p.citation_key = 'understanding2023'")[0]
     assert tuple(row) == ("ICML", 2023)
+
+
+def test_lookup_opens_its_own_client_and_uses_the_cache(services, clock):
+    from lmsdb.enrich.lookup import lookup
+
+    m = lookup("1909.08053")
+    assert m is not None and m.authors[0].family == "Shoeybi" and m.venue is None
+    n = len(services.log)
+    assert lookup("1909.08053") == m
+    assert len(services.log) == n
+
+
+def test_contact_address_from_the_environment_reaches_crossref(seeded, services, clock,
+                                                               runner, db_url, monkeypatch):
+    monkeypatch.setenv("LMSDB_MAILTO", "curator@example.org")
+    run_cli(runner, db_url, "enrich", "--source", "crossref")
+    asked = services.requests("crossref")
+    assert asked and all("mailto=curator%40example.org" in q for _, _, q in asked)
+
+
+def test_progress_counts_papers_and_answers_per_source(seeded, services, clock):
+    class Bar:
+        total = None
+        done = 0
+        postfix = ""
+
+        def update(self, n=1):
+            self.done += n
+
+        def set_postfix_str(self, s):
+            self.postfix = s
+
+    bar = Bar()
+    enrich.run(seeded, enrich.Options(batch=10), progress=bar)
+    assert bar.total == 25 and bar.done == 25
+    # Answers per source, "not found" included (DBLP does not know 1bit2022).
+    assert bar.postfix == "dblp 25 crossref 7 arxiv 11 s2 25"

@@ -200,3 +200,21 @@ def test_the_network_guard_refuses_real_hosts(no_network):
         socket.create_connection(("192.0.2.1", 80), timeout=0.1)
     assert no_network  # the attempt was recorded (and would fail the test) ...
     no_network.clear()  # ... except here, where it is the point
+
+
+def test_a_request_that_times_out_is_retried_then_fails(httpserver, tmp_path):
+    import time
+
+    def slow(request):
+        time.sleep(0.3)
+        return Response("late")
+
+    httpserver.expect_request("/search/publ/api").respond_with_handler(slow)
+    clock = FakeClock()
+    p = dblp.policy(httpserver.url_for("/"))
+    p.timeout = (1.0, 0.05)
+    p.retries = 1
+    http = _http(tmp_path, [p], clock=clock)
+    with pytest.raises(ServiceError, match="ReadTimeout"):
+        dblp.search(http, "x")
+    assert clock.sleeps == [2.0]  # backoff before the retry, none after the last attempt

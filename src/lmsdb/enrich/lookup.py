@@ -78,12 +78,20 @@ def _first(http: Http, kind: str, value: str) -> Found | None:
     return None
 
 
-def lookup(identifier: str, http: Http, sources: tuple[str, ...] = ("dblp", "crossref",
-                                                                   "arxiv", "s2")
-           ) -> Metadata | None:
+def lookup(identifier: str, http: Http | None = None,
+           sources: tuple[str, ...] = ("dblp", "crossref", "arxiv", "s2")) -> Metadata | None:
     """Metadata for an arXiv id, a DOI (or a URL of either), or a title; None when no source
     knows it. Raises :class:`~lmsdb.services.http.ServiceError` if the identifier's own
-    service fails."""
+    service fails. Without ``http``, one is opened as ``lmsdb enrich`` would (same cache,
+    environment and politeness) and closed afterwards."""
+    if http is None:
+        from lmsdb.enrich import Options, open_http
+
+        own = open_http(Options(sources=sources))
+        try:
+            return lookup(identifier, own, sources)
+        finally:
+            own.close()
     kind, value = parse_identifier(identifier)
     first = _first(http, kind, value) if kind != "title" else None
     if kind != "title" and first is None:

@@ -163,7 +163,8 @@ class PoliteAdapter(HTTPAdapter):
                 resp = super().send(request, **kwargs)
             except (requests.ConnectionError, requests.Timeout) as e:
                 last = f"{type(e).__name__}: {e}"
-                self._wait(self.policy.backoff * 2 ** attempt)
+                if attempt < self.policy.retries:
+                    self._wait(self.policy.backoff * 2 ** attempt)
                 continue
             self.sent += 1
             self._learn(resp)
