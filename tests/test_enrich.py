@@ -57,7 +57,7 @@ def test_enrich_fills_authors_pages_publisher_doi_and_ids(enriched, seeded, serv
         "(ICLR 2023) (--apply-venues sets their venues)" in err
 
 
-def test_identifier_systems_are_respected(enriched, services):
+def test_identifier_systems_are_respected(enriched, seeded, services):
     crossref = services.requests("crossref")
     # The list's two DOIs and the ones DBLP found (asked at once, in the same run), and one
     # title query for the paper nobody knows.
@@ -76,8 +76,9 @@ def test_identifier_systems_are_respected(enriched, services):
     assert len(batch) == 1
     ids = json.loads(batch[0][2])["ids"]
     assert len(ids) == 15 and sum(i.startswith("DOI:") for i in ids) == 4
-    # The OpenReview papers are found through DBLP (whose record carries the forum URL).
+    # The OpenReview papers are found through DBLP, matched by the forum URL of its record.
     assert any("DySR" in q for _, _, q in services.requests("dblp"))
+    assert _authors(seeded, "dysr2023")[0] == "Zawad, Syed"
 
 
 def test_second_run_on_a_fresh_database_makes_no_request(enriched, services, tmp_path,
@@ -420,3 +421,35 @@ def test_progress_counts_papers_and_answers_per_source(seeded, services, clock):
     assert bar.total == 25 and bar.done == 25
     # Answers per source, "not found" included (DBLP does not know 1bit2022).
     assert bar.postfix == "dblp 25 crossref 7 arxiv 11 s2 25"
+
+
+def test_orcids_are_added_to_authors_a_bib_already_gave(migrated, services, clock, runner,
+                                                        db_url, tmp_path):
+    from .conftest import DATA
+
+    md = tmp_path / "list.md"
+    md.write_text("# A list\n\n## Papers\n\n### Agents\n\n| Year | Pub | Title | Framework |\n"
+                  "|---|---|---|---|\n| 2024 | Nature Machine Intelligence | [Augmenting "
+                  "large language models with chemistry tools](https://doi.org/10.1038/"
+                  "s42256-024-00832-8) | |\n", encoding="utf-8")
+    bib = tmp_path / "chem.bib"
+    bib.write_text("@article{c,\n  author = {M. Bran, Andres and Cox, Sam and Schilter, Oliver "
+                   "and Baldassari, Carlo and White, Andrew D. and Schwaller, Philippe},\n"
+                   "  title = {Augmenting large language models with chemistry tools},\n"
+                   "  journal = {Nature Machine Intelligence},\n  year = {2024}\n}\n",
+                   encoding="utf-8")
+    run_cli(runner, db_url, "import", str(md))
+    run_cli(runner, db_url, "import", str(bib))
+    services.extra[("crossref", "/works/10.1038/s42256-024-00832-8")] = (
+        200, (DATA / "api/crossref/works_10.1038_s42256-024-00832-8.json").read_bytes(),
+        "application/json")
+    result = run_cli(runner, db_url, "enrich", "--source", "crossref")
+    assert "conflicts kept: 0" in result.stderr
+    orcids = [r[0] for r in _q(migrated, "select orcid from paper_authors order by position")]
+    assert orcids == [None, None, "0000-0003-0310-0851", None, "0000-0002-6647-3965",
+                      "0000-0003-3046-6576"]
+    (src, value), = _q(migrated, "select source, value from field_provenance "
+                       "where field = 'orcids'")
+    assert src == "crossref" and value.startswith("Schilter 0000-0003-0310-0851; White")
+    # The authors themselves are the .bib's: no provenance row claims them.
+    assert not _q(migrated, "select 1 from field_provenance where field = 'authors'")

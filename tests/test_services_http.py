@@ -218,3 +218,24 @@ def test_a_request_that_times_out_is_retried_then_fails(httpserver, tmp_path):
     with pytest.raises(ServiceError, match="ReadTimeout"):
         dblp.search(http, "x")
     assert clock.sleeps == [2.0]  # backoff before the retry, none after the last attempt
+
+
+def test_recorded_crossref_404_is_not_found(httpserver, tmp_path):
+    httpserver.expect_request("/works/10.1234/gone").respond_with_data(
+        (DATA / "api/crossref/works_10.48550_arxiv.2312.07559.404.txt").read_bytes(),
+        status=404, content_type="text/plain")
+    http = _http(tmp_path, [crossref.policy(httpserver.url_for("/"), None)], clock=FakeClock())
+    assert crossref.fetch(http, "10.1234/gone") is None
+
+
+def test_s2_429_without_retry_after_backs_off_exponentially(httpserver, tmp_path):
+    from lmsdb.services import s2
+
+    answers = iter([Response("", status=429), Response("", status=429),
+                    Response("[null]", content_type="application/json")])
+    httpserver.expect_request("/graph/v1/paper/batch", method="POST").respond_with_handler(
+        lambda r: next(answers))
+    clock = FakeClock()
+    http = _http(tmp_path, [s2.policy(httpserver.url_for("/"))], clock=clock)
+    assert s2.batch(http, ["ARXIV:0000.0000"]) == {}
+    assert clock.sleeps == [5.0, 10.0]

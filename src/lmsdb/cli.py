@@ -112,6 +112,8 @@ def cli(ctx: click.Context, db: str | None) -> None:
       lmsdb import seeds/awesome-lm-system.md      # markdown list -> ./lmsdb.sqlite
       lmsdb export bib -o papers.bib               # BibTeX for LaTeX
       lmsdb export md -o README.md                 # the list, regenerated
+      lmsdb enrich --mailto you@example.org        # authors, DOIs, pages from DBLP & co.
+      lmsdb show alpa2022                          # one paper, and where its fields came from
       lmsdb sql "select year, count(*) from papers group by year"
       lmsdb search parallelism                     # full-text, best match first
       lmsdb stats                                  # counts and bar charts
@@ -709,8 +711,13 @@ def enrich_cmd(ctx: click.Context, source_text: str, refresh: bool, dry_run: boo
     engine = _engine(ctx)
     with _errors():
         _need_data(engine)
-        with _progress("enrich") as bar:
-            report = enrich.run(engine, opts, where=where, progress=bar)
+        try:
+            with _progress("enrich") as bar:
+                report = enrich.run(engine, opts, where=where, progress=bar)
+        except KeyboardInterrupt:
+            _say("lmsdb: interrupted: the batches finished so far are saved; the next "
+                 "`lmsdb enrich` goes on from there")
+            sys.exit(130)
     for line in report.warnings():
         _say(line)
     if dry_run and report.diff():

@@ -158,11 +158,15 @@ class Planner:
                 res.conflicts.append(Change("authors", show_authors(cur),
                                             show_authors(new_rows), f.source))
         else:  # the same people: add the ORCIDs the paper lacks
+            added = []
             for pos, ((_, _, have), (_, _, orcid)) in enumerate(zip(cur, new_rows, strict=True)):
                 if orcid and not have:
                     self.writes.orcids[(p.id, pos)] = orcid
+                    added.append(f"{cur[pos][0]} {orcid}")
                     res.changes.append(Change(f"orcid of {cur[pos][0]}", None, orcid,
                                               "crossref"))
+            if added:
+                self._record(p, "orcids", found["crossref"], "; ".join(added))
 
     # ------------------------------------------------------------------ venues
 
