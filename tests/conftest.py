@@ -154,3 +154,48 @@ def clock(monkeypatch) -> FakeClock:
     monkeypatch.setattr(http.Clock, "now", lambda self: c.now())
     monkeypatch.setattr(http.Clock, "sleep", lambda self, s: c.sleep(s))
     return c
+
+
+@pytest.fixture(scope="session")
+def enriched_template(make_httpserver, tmp_path_factory):
+    """The reference list imported and enriched ONCE per session against the replayed
+    services: (directory with db.sqlite and the HTTP cache, the requests made, the summary).
+    Tests take a copy through the `enriched` fixture instead of enriching again."""
+    import re
+
+    from lmsdb.services import http
+
+    from .fake_services import FakeServices
+
+    fake = FakeServices(make_httpserver.url_for("/").rstrip("/"))
+    make_httpserver.expect_request(re.compile(".*")).respond_with_handler(fake.handle)
+    d = tmp_path_factory.mktemp("enriched")
+    mp = pytest.MonkeyPatch()
+    try:
+        for k, v in fake.env().items():
+            mp.setenv(k, v)
+        mp.setenv("LMSDB_CACHE_DIR", str(d / "cache"))
+        mp.setattr(http.Clock, "sleep", lambda self, s: None)
+        url = f"sqlite:///{d / 'db.sqlite'}"
+        run_cli(CliRunner(), url, "import", str(SEED))
+        result = run_cli(CliRunner(), url, "enrich")
+        assert result.exit_code == 0, result.output
+    finally:
+        mp.undo()
+        make_httpserver.clear()
+    return d, list(fake.log), result.stderr
+
+
+@pytest.fixture
+def enriched(enriched_template, engine, services, clock) -> str:
+    """The reference list imported and enriched at `db_url` (a copy of the session's
+    template, made before `engine` first connects), its HTTP cache in place, and the
+    requests of that run in `services.log`. Returns the run's summary (stderr)."""
+    import os
+    import shutil
+
+    d, log, stderr = enriched_template
+    shutil.copy(d / "db.sqlite", engine.url.database)
+    shutil.copytree(d / "cache", os.environ["LMSDB_CACHE_DIR"], dirs_exist_ok=True)
+    services.log.extend(log)
+    return stderr

@@ -24,40 +24,33 @@ def _authors(engine, key: str) -> list[str]:
         "where p.citation_key = :k order by pa.position", k=key)]
 
 
-@pytest.fixture
-def enriched(seeded, services, clock, runner, db_url):
-    result = run_cli(runner, db_url, "enrich")
-    assert result.exit_code == 0, result.output
-    return result
-
-
-def test_enrich_fills_authors_pages_publisher_doi_and_ids(enriched, seeded, services):
-    assert _authors(seeded, "alpa2022")[:3] == ["Zheng, Lianmin", "Li, Zhuohan", "Zhang, Hao"]
-    row = _q(seeded, "select pages, publisher, dblp_key, doi from papers "
+def test_enrich_fills_authors_pages_publisher_doi_and_ids(enriched, engine, services):
+    assert _authors(engine, "alpa2022")[:3] == ["Zheng, Lianmin", "Li, Zhuohan", "Zhang, Hao"]
+    row = _q(engine, "select pages, publisher, dblp_key, doi from papers "
              "where citation_key = 'alpa2022'")[0]
     assert tuple(row) == ("559-578", "USENIX Association", "conf/osdi/ZhengLZZCHWXZXG22", None)
     # zero2020's list URL has ACM's 10.5555 placeholder; DBLP's record brings the real DOI.
-    assert _q(seeded, "select doi from papers where citation_key = 'zero2020'")[0][0] == \
+    assert _q(engine, "select doi from papers where citation_key = 'zero2020'")[0][0] == \
         "10.1109/SC41405.2020.00024"
     # The recorded DBLP record of DeepSpeed-MoE (real bytes) fills that paper.
-    row = _q(seeded, "select pages, volume, publisher from papers "
+    row = _q(engine, "select pages, volume, publisher from papers "
              "where citation_key = 'deepspeedmoe2022'")[0]
     assert tuple(row) == ("18332-18346", "162", "PMLR")
     # Semantic Scholar's id, from its batch answer, for the arXiv papers it knows.
-    assert _q(seeded, "select s2_id from papers where citation_key = 'scaling2023'")[0][0] == \
+    assert _q(engine, "select s2_id from papers where citation_key = 'scaling2023'")[0][0] == \
         "5a1e7c0b8f2d4e6a9c3b1d0e2f4a6c8e0b2d4f61"
     # Every paper but 1bit2022 (unknown to every service) now has authors.
-    missing = _q(seeded, "select citation_key from papers p where not exists "
+    missing = _q(engine, "select citation_key from papers p where not exists "
                  "(select 1 from paper_authors pa where pa.paper_id = p.id)")
     assert [m[0] for m in missing] == ["1bit2022"]
-    err = enriched.stderr
+    err = enriched
     assert "looked up 25 papers" in err
     assert "fill from dblp: authors 24" in err
     assert "2 preprints were published: understanding2023 (ICML 2023), maximizing2022 " \
         "(ICLR 2023) (--apply-venues sets their venues)" in err
 
 
-def test_identifier_systems_are_respected(enriched, seeded, services):
+def test_identifier_systems_are_respected(enriched, engine, services):
     crossref = services.requests("crossref")
     # The list's two DOIs and the ones DBLP found (asked at once, in the same run), and one
     # title query for the paper nobody knows.
@@ -78,7 +71,7 @@ def test_identifier_systems_are_respected(enriched, seeded, services):
     assert len(ids) == 15 and sum(i.startswith("DOI:") for i in ids) == 4
     # The OpenReview papers are found through DBLP, matched by the forum URL of its record.
     assert any("DySR" in q for _, _, q in services.requests("dblp"))
-    assert _authors(seeded, "dysr2023")[0] == "Zawad, Syed"
+    assert _authors(engine, "dysr2023")[0] == "Zawad, Syed"
 
 
 def test_second_run_on_a_fresh_database_makes_no_request(enriched, services, tmp_path,
@@ -133,8 +126,8 @@ def test_dry_run_prints_the_diff_and_writes_nothing(seeded, services, clock, run
     assert _q(seeded, "select count(*) from enrich_lookups")[0][0] == 0
 
 
-def test_provenance_records_every_field_enrichment_wrote(enriched, seeded):
-    rows = _q(seeded, "select fp.field, fp.source, fp.source_id, fp.value from "
+def test_provenance_records_every_field_enrichment_wrote(enriched, engine):
+    rows = _q(engine, "select fp.field, fp.source, fp.source_id, fp.value from "
               "field_provenance fp join papers p on p.id = fp.paper_id "
               "where p.citation_key = 'alpa2022' order by fp.field")
     assert [(f, s, i) for f, s, i, _ in rows] == [
@@ -143,7 +136,7 @@ def test_provenance_records_every_field_enrichment_wrote(enriched, seeded):
         ("pages", "dblp", "conf/osdi/ZhengLZZCHWXZXG22"),
         ("publisher", "dblp", "conf/osdi/ZhengLZZCHWXZXG22")]
     assert dict((f, v) for f, _, _, v in rows)["pages"] == "559-578"
-    filled = _q(seeded, "select count(*) from field_provenance")[0][0]
+    filled = _q(engine, "select count(*) from field_provenance")[0][0]
     assert filled > 60
 
 
@@ -220,20 +213,20 @@ def test_authors_from_a_merged_bib_are_kept_and_differences_reported(seeded, ser
     assert _authors(seeded, "alpa2022") == ["Zheng, L.", "Li, Z."]
 
 
-def test_refresh_replaces_only_what_enrichment_wrote(enriched, seeded, services, clock,
+def test_refresh_replaces_only_what_enrichment_wrote(enriched, engine, services, clock,
                                                      runner, db_url):
     # DBLP corrects its record of Alpa; a person then edits DeepSpeed-MoE's volume.
     for f in services.papers:
         if f["key"] == "alpa2022":
             f["dblp"]["pages"] = "559--579"
-    with seeded.begin() as c:
+    with engine.begin() as c:
         c.execute(text("update papers set volume = 'CLXII' "
                        "where citation_key = 'deepspeedmoe2022'"))
     result = run_cli(runner, db_url, "enrich", "--refresh")
     assert result.exit_code == 0
-    assert _q(seeded, "select pages from papers where citation_key = 'alpa2022'")[0][0] == \
+    assert _q(engine, "select pages from papers where citation_key = 'alpa2022'")[0][0] == \
         "559-579"
-    assert _q(seeded, "select volume from papers where citation_key = 'deepspeedmoe2022'"
+    assert _q(engine, "select volume from papers where citation_key = 'deepspeedmoe2022'"
               )[0][0] == "CLXII"
     assert "deepspeedmoe2022: warning: conflict: volume is 'CLXII'" in result.stderr
 
@@ -323,11 +316,11 @@ def test_apply_venues_sets_venue_year_url_and_keeps_the_arxiv_link(seeded, servi
     assert tuple(icml) == ("ICML", "37524-37539")
 
 
-def test_without_apply_venues_a_preprint_gets_no_published_details(enriched, seeded):
-    row = _q(seeded, "select venue_id, pages, publisher from papers "
+def test_without_apply_venues_a_preprint_gets_no_published_details(enriched, engine):
+    row = _q(engine, "select venue_id, pages, publisher from papers "
              "where citation_key = 'understanding2023'")[0]
     assert tuple(row) == (None, None, None)
-    assert _authors(seeded, "understanding2023")[0] == "Wu, Xiaoxia"
+    assert _authors(engine, "understanding2023")[0] == "Wu, Xiaoxia"
 
 
 def test_filters_choose_the_papers(seeded, services, clock, runner, db_url):
@@ -374,14 +367,14 @@ def enrich_author(family: str, given: str):
     return Author(family, given)
 
 
-def test_apply_venues_after_a_plain_run_uses_the_cached_answers(enriched, seeded, services,
+def test_apply_venues_after_a_plain_run_uses_the_cached_answers(enriched, engine, services,
                                                                 runner, db_url):
     before = len(services.log)
     result = run_cli(runner, db_url, "enrich", "--apply-venues")
     assert result.exit_code == 0
     assert "their venues set" in result.stderr
     assert len(services.log) == before  # from the cache
-    row = _q(seeded, "select v.name, p.year from papers p join venues v on v.id = p.venue_id "
+    row = _q(engine, "select v.name, p.year from papers p join venues v on v.id = p.venue_id "
              "where p.citation_key = 'understanding2023'")[0]
     assert tuple(row) == ("ICML", 2023)
 
@@ -453,3 +446,18 @@ def test_orcids_are_added_to_authors_a_bib_already_gave(migrated, services, cloc
     assert src == "crossref" and value.startswith("Schilter 0000-0003-0310-0851; White")
     # The authors themselves are the .bib's: no provenance row claims them.
     assert not _q(migrated, "select 1 from field_provenance where field = 'authors'")
+
+
+def test_refresh_and_offline_exclude_each_other(seeded, runner, db_url):
+    result = run_cli(runner, db_url, "enrich", "--refresh", "--offline")
+    assert result.exit_code == 2
+
+
+def test_ctrl_c_says_the_finished_batches_are_kept(seeded, runner, db_url, monkeypatch):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(enrich, "run", interrupted)
+    result = run_cli(runner, db_url, "enrich")
+    assert result.exit_code == 130
+    assert "the batches finished so far are saved" in result.stderr

@@ -93,13 +93,12 @@ def test_made_up_dblp_records_have_the_recorded_record_fields():
 
 
 def test_after_enrich_bibtex_plain_warns_only_for_the_paper_no_source_knows(
-        seeded, services, clock, runner, db_url, tmp_path):
+        enriched, runner, db_url, tmp_path):
     exe = shutil.which("bibtex")
     if exe is None:
         if IN_CI:
             pytest.fail("bibtex is not installed; .ci/run installs texlive-binaries/texlive-base")
         pytest.skip("bibtex not installed (apt-get install texlive-binaries texlive-base)")
-    assert run_cli(runner, db_url, "enrich").exit_code == 0
     bib = run_cli(runner, db_url, "export", "bib").stdout
     (tmp_path / "refs.bib").write_text(bib, encoding="utf-8")
     info = entries(bib)

@@ -25,9 +25,7 @@ def test_show_text_lists_every_field_and_the_lists_links(seeded, runner, db_url)
     assert "  frameworks     ds (DeepSpeed)" in out
 
 
-def test_show_json_after_enrich_names_the_source_of_each_field(seeded, services, clock,
-                                                               runner, db_url):
-    assert run_cli(runner, db_url, "enrich").exit_code == 0
+def test_show_json_after_enrich_names_the_source_of_each_field(enriched, runner, db_url):
     result = run_cli(runner, db_url, "show", "alpa2022", "--format", "json")
     p = json.loads(result.stdout)
     assert p["fields"]["pages"] == "559-578"
@@ -45,9 +43,8 @@ def test_show_json_after_enrich_names_the_source_of_each_field(seeded, services,
     assert "  looked up      dblp found (" in text_out
 
 
-def test_show_marks_a_value_changed_since_enrichment(seeded, services, clock, runner, db_url):
-    run_cli(runner, db_url, "enrich")
-    with seeded.begin() as c:
+def test_show_marks_a_value_changed_since_enrichment(enriched, engine, runner, db_url):
+    with engine.begin() as c:
         c.execute(text("update papers set pages = '1-2' where citation_key = 'alpa2022'"))
     p = json.loads(run_cli(runner, db_url, "show", "alpa2022", "--format", "json").stdout)
     assert p["provenance"]["pages"]["current"] is False
