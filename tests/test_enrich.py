@@ -461,3 +461,13 @@ def test_ctrl_c_says_the_finished_batches_are_kept(seeded, runner, db_url, monke
     result = run_cli(runner, db_url, "enrich")
     assert result.exit_code == 130
     assert "the batches finished so far are saved" in result.stderr
+
+
+def test_an_arxiv_entrys_journal_doi_waits_for_the_venue():
+    """arXiv's <arxiv:doi> names the published version: a preprint of the list gets it only
+    with its venue, like the published record's pages (an arXiv entry's own pages: none)."""
+    from lmsdb.enrich.plan import _published_detail
+    from lmsdb.services.record import Found
+
+    f = Found("arxiv", "2202.06009", "t", doi="10.1145/1.2", preprint=True)
+    assert _published_detail(f, "doi") and not _published_detail(f, "pages")

@@ -108,7 +108,7 @@ class Planner:
                 f = found.get(source)
                 if f is None or not _usable(name, getattr(f, name)):
                     continue
-                if (name in VERSION_FIELDS and p.venue is None and not f.preprint
+                if (name in VERSION_FIELDS and p.venue is None and _published_detail(f, name)
                         and not applying):
                     continue  # the published version's details come with its venue
                 self._column(p, name, getattr(f, name), f, res)
@@ -209,6 +209,12 @@ class Planner:
             self.writes.lookups.append({
                 "paper_id": p.id, "source": source, "query": query, "outcome": outcome,
                 "source_id": source_id, "looked_up_at": self.now})
+
+
+def _published_detail(f: Found, name: str) -> bool:
+    """Whether ``f``'s ``name`` describes a published version (an arXiv entry's DOI is the
+    journal's, not arXiv's)."""
+    return not f.preprint or (f.source == "arxiv" and name == "doi")
 
 
 def _venue_year(f: Found) -> int | None:
