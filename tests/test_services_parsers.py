@@ -155,3 +155,16 @@ def test_year_more_than_one_apart_rejects_a_title_candidate():
     assert "year 2017" in (rejection(f, "Attention Is All You Need", 2019, by_title=True) or "")
     # Found by an identifier, the year is not held against it.
     assert rejection(f, "Attention Is All You Need", 2019, by_title=False) is None
+
+
+def test_doctests_of_the_enrichment_modules():
+    import doctest
+
+    import lmsdb.enrich
+    import lmsdb.enrich.lookup
+    from lmsdb.services import http, names, record
+
+    for mod in (http, names, record, crossref, dblp, lmsdb.enrich, lmsdb.enrich.lookup):
+        result = doctest.testmod(mod)
+        assert result.failed == 0, mod.__name__
+        assert result.attempted > 0, mod.__name__

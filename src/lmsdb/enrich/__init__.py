@@ -98,7 +98,7 @@ class Report:
     def summary(self) -> str:
         would = "would " if self.dry_run else ""
         asked = ", ".join(
-            f"{s} {self.asked.get(s, 0)} ({self.sent.get(s, 0)} requests, "
+            f"{s} {self.asked.get(s, 0)} ({_n(self.sent.get(s, 0), 'request')}, "
             f"{self.cached.get(s, 0)} from the cache)" for s in self.sources)
         lines = [f"looked up {self.papers} papers: {asked}"]
         filled = self.filled()
@@ -139,6 +139,15 @@ class Report:
         for key, source, why in self.problems.refused:
             out.append(f"{key or source}: warning: {source} refused the request: {why}")
         return out
+
+
+def _n(count: int, noun: str) -> str:
+    """``count noun``, plural unless one.
+
+    >>> _n(1, "request"), _n(2, "request")
+    ('1 request', '2 requests')
+    """
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _now() -> str:

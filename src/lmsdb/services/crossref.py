@@ -41,7 +41,9 @@ def sendable(doi: str) -> bool:
 
 
 def work_path(doi: str) -> str:
-    """>>> work_path("10.1038/s42256-024-00832-8")
+    """The path of a DOI's work, the DOI as one path segment.
+
+    >>> work_path("10.1038/s42256-024-00832-8")
     '/works/10.1038%2Fs42256-024-00832-8'
     """
     return "/works/" + quote(doi, safe="")

@@ -38,7 +38,9 @@ def search_params(title: str) -> dict[str, str]:
 
 
 def rec_path(key: str) -> str:
-    """>>> rec_path("conf/osdi/ZhengLZZCHWXZXG22")
+    """The path of a record's BibTeX.
+
+    >>> rec_path("conf/osdi/ZhengLZZCHWXZXG22")
     '/rec/conf/osdi/ZhengLZZCHWXZXG22.bib'
     """
     return f"/rec/{key}.bib"
