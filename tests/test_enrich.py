@@ -505,3 +505,12 @@ def test_readme_enrich_examples_are_what_the_replayed_run_prints(seeded, service
     shown = run_cli(runner, db_url, "show", "alpa2022").stdout
     assert undated(shown).splitlines() == [undated(x) for x in _readme_block(
         "lmsdb show alpa2022")]
+
+
+def test_cache_dir_option_puts_the_cache_there(seeded, services, clock, runner, db_url,
+                                               tmp_path):
+    cache = tmp_path / "my-cache"
+    result = run_cli(runner, db_url, "enrich", "--source", "arxiv", "--cache-dir", str(cache))
+    assert result.exit_code == 0
+    assert (cache / "http-cache.sqlite").exists()
+    assert _authors(seeded, "megatronlm2020")[0] == "Shoeybi, Mohammad"
