@@ -56,6 +56,7 @@ def test_dblp_429_retry_after_is_honoured_then_pace_kept(httpserver, tmp_path):
     assert dblp.search(http, "Anything") == []
     assert clock.sleeps == [7.0]  # Retry-After, not the default backoff
     assert http.sent("dblp") == 2
+    assert http.adapters["dblp"].interval == 2.0  # and half the pace from now on
     # A 429 is never cached; the success is.
     assert http.request("dblp", "GET", "/search/publ/api",
                         params=dblp.search_params("Anything")).from_cache

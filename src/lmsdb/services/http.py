@@ -175,9 +175,9 @@ class PoliteAdapter(HTTPAdapter):
             if wait is not None and wait > self.policy.max_wait:
                 raise ServiceError(f"{self.policy.name}: HTTP {resp.status_code}, Retry-After "
                                    f"{wait:.0f} s is longer than {self.policy.max_wait:.0f} s")
-            if resp.status_code == 429 and wait is not None:
-                # Asked to slow down: keep at least this pace from now on.
-                self.interval = max(self.interval, min(wait, self.policy.max_wait))
+            if resp.status_code == 429:
+                # Asked to slow down: half the pace from now on (after waiting Retry-After).
+                self.interval = min(max(self.interval, 0.1) * 2, self.policy.max_wait)
             resp.close()
             if attempt < self.policy.retries:
                 self._wait(wait if wait is not None else self.policy.backoff * 2 ** attempt)
