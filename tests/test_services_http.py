@@ -240,3 +240,23 @@ def test_s2_429_without_retry_after_backs_off_exponentially(httpserver, tmp_path
     http = _http(tmp_path, [s2.policy(httpserver.url_for("/"))], clock=clock)
     assert s2.batch(http, ["ARXIV:0000.0000"]) == {}
     assert clock.sleeps == [5.0, 10.0]
+
+
+def test_answers_are_shared_with_and_without_a_contact_address(httpserver, tmp_path):
+    body = (DATA / "api/crossref/works_10.1109_samos.2013.6621096.json").read_bytes()
+    httpserver.expect_request("/works/10.1109/SAMOS.2013.6621096").respond_with_data(
+        body, content_type="application/json")
+    polite = _http(tmp_path, [crossref.policy(httpserver.url_for("/"), "me@example.org")],
+                   clock=FakeClock())
+    assert crossref.fetch(polite, "10.1109/SAMOS.2013.6621096") is not None
+    polite.close()
+    anonymous = _http(tmp_path, [crossref.policy(httpserver.url_for("/"), None)],
+                      clock=FakeClock())
+    assert crossref.fetch(anonymous, "10.1109/SAMOS.2013.6621096") is not None
+    assert len(httpserver.log) == 1
+    other = _http(tmp_path, [crossref.policy(httpserver.url_for("/"), "you@example.org")],
+                  clock=FakeClock())
+    assert crossref.fetch(other, "10.1109/SAMOS.2013.6621096") is not None
+    assert len(httpserver.log) == 1
+    for f in (tmp_path / "cache").iterdir():
+        assert b"me@example.org" not in f.read_bytes()

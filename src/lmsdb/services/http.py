@@ -185,6 +185,25 @@ class PoliteAdapter(HTTPAdapter):
                            "attempts")
 
 
+def cache_key(request: requests.PreparedRequest, **kwargs: Any) -> str:
+    """requests-cache's key of ``request`` without any ``mailto`` parameter at all.
+
+    requests-cache blanks an ignored parameter's value but keeps its name in the key, so a
+    run with a contact address and one without would not share Crossref's answers.
+    """
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    from requests_cache import create_key
+
+    parts = urlsplit(request.url or "")
+    if "mailto" in parts.query:
+        request = request.copy()
+        query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                 if k != "mailto"]
+        request.url = urlunsplit(parts._replace(query=urlencode(query)))
+    return create_key(request, **kwargs)
+
+
 def default_cache_dir() -> Path:
     """``$LMSDB_CACHE_DIR``, else ``$XDG_CACHE_HOME/lmsdb``, else ``~/.cache/lmsdb``."""
     env = os.environ.get("LMSDB_CACHE_DIR")
@@ -210,7 +229,7 @@ class Http:
             cache_control=False, allowable_codes=CACHED_CODES,
             allowable_methods=("GET", "POST"),
             # Neither the contact address nor the API key belongs in a cache key (or file).
-            ignored_parameters=("mailto", "x-api-key", "Authorization"),
+            ignored_parameters=("mailto", "x-api-key", "Authorization"), key_fn=cache_key,
             # A cache may lose its last answers on a power cut (they are asked again); an
             # fsync per answer cost a third of a run's time.
             wal=True, fast_save=True,
