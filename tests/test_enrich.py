@@ -514,3 +514,12 @@ def test_cache_dir_option_puts_the_cache_there(seeded, services, clock, runner, 
     assert result.exit_code == 0
     assert (cache / "http-cache.sqlite").exists()
     assert _authors(seeded, "megatronlm2020")[0] == "Shoeybi, Mohammad"
+
+
+def test_search_finds_papers_by_the_authors_enrichment_wrote(enriched, db_url, runner):
+    """The stored search text follows the authors enrich writes (regression: it kept the
+    pre-enrichment, author-less text, so `lmsdb search zheng` found nothing)."""
+    res = run_cli(runner, db_url, "search", "lianmin", "--format", "csv", "--no-highlight")
+    assert res.exit_code == 0, res.output
+    keys = [line.split(",")[0] for line in res.stdout.splitlines()[1:]]
+    assert "alpa2022" in keys

@@ -1,7 +1,7 @@
 """enrichment: provenance, lookups, source ids, ORCIDs
 
 Revision ID: 0007
-Revises: 0003
+Revises: 0009
 Create Date: 2026-11-28 05:10:00.000000
 
 ``lmsdb enrich`` fills fields from DBLP, Crossref, arXiv and Semantic Scholar. This revision
