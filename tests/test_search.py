@@ -207,7 +207,7 @@ def test_refresh_for_writers_with_their_own_statements(seeded):
         pid = conn.execute(text("select id from papers where citation_key = 'alpa2022'")).scalar()
         conn.execute(text("insert into authors (id, family, given, key) values "
                           "(7, 'Zheng', 'Lianmin', 'zheng|lianmin')"))
-        conn.execute(text("insert into paper_authors values (:p, 0, 7)"), {"p": pid})
+        conn.execute(text("insert into paper_authors (paper_id, position, author_id) values (:p, 0, 7)"), {"p": pid})
     assert search(seeded, "lianmin").rows == []
     with seeded.begin() as conn:
         assert refresh(conn) == 1

@@ -28,6 +28,8 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         "search_authors": "the authors' words as the search index reads them",
         "search_vector": "their Porter stems with positions (PostgreSQL's search index; "
                          "NULL on SQLite)",
+        "dblp_key": "DBLP's record key (conf/osdi/ZhengLZZCHWXZXG22), from lmsdb enrich",
+        "s2_id": "Semantic Scholar's paper id, from lmsdb enrich",
     }),
     "venues": ("Where a paper appeared: a conference, journal, workshop or tutorial.", {
         "id": "integer primary key",
@@ -68,6 +70,19 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
     "paper_authors": ("A paper's authors in order.", {
         "paper_id": "→ papers.id", "position": "0-based place in the author list",
         "author_id": "→ authors.id",
+        "orcid": "the author's ORCID where a metadata service gave one (lmsdb enrich)",
+    }),
+    "field_provenance": ("Where each field that lmsdb enrich wrote came from.", {
+        "paper_id": "→ papers.id", "field": "the field (authors, doi, pages, venue, ...)",
+        "source": "dblp, crossref, arxiv or s2", "source_id": "the source's id of the record",
+        "value": "the value enrichment wrote", "retrieved_at": "when (ISO 8601, UTC)",
+    }),
+    "enrich_lookups": ("Which source was asked about which paper, so enrich can resume.", {
+        "paper_id": "→ papers.id", "source": "dblp, crossref, arxiv or s2",
+        "query": "what was asked (doi:..., arxiv:..., title:...)",
+        "outcome": "found, not found or rejected",
+        "source_id": "the source's id of the record found",
+        "looked_up_at": "when (ISO 8601, UTC)",
     }),
     "list_meta": ("The list's title line and introduction, for regeneration.", {
         "key": "title, intro or extra", "value": "the text",

@@ -27,12 +27,14 @@ from lmsdb.models import (
     PaperUrl,
     Venue,
 )
+from lmsdb.searchtext import SEARCH_COLUMNS
 
 papers_t = Paper.__table__
 
 #: Fields listed first, in this order; other columns of ``papers`` follow in table order.
 _FIRST = ("title", "year", "venue", "authors", "url", "doi", "arxiv_id", "openreview_id")
-_HIDDEN = {"id", "citation_key", "venue_id"}
+# The stored search text is derived from the title and authors (lmsdb.searchtext), not a field.
+_HIDDEN = {"id", "citation_key", "venue_id", *SEARCH_COLUMNS}
 
 
 class UnknownKey(LmsdbError):
