@@ -85,11 +85,29 @@ class FrameworkRecord:
 _DIGITS = re.compile(r"[0-9]+")
 
 
+YEAR_DIGITS = 9  # more digits than this cannot be a year (and int() refuses 4,300 and up)
+
+
 def _year_cell(text: str) -> str | int:
     """A year cell as an int when it is plain ASCII digits; otherwise the text as written,
     which pydantic then rejects as "not a number" (its lax mode would take "2_023" or "+2023"
-    or "2023.0")."""
-    return int(text) if _DIGITS.fullmatch(text) else text
+    or "2023.0"). A run of more than :data:`YEAR_DIGITS` digits stays text too: :func:`_message`
+    reports it as out of range without converting it."""
+    return int(text) if len(text) <= YEAR_DIGITS and _DIGITS.fullmatch(text) else text
+
+
+def shorten(value: object, limit: int = 60) -> str:
+    """``repr(value)``, cut in the middle when long: a 1 MB cell must not flood a message.
+
+    >>> shorten("x" * 100, 20)
+    "'xxxxxxxx…xxxxxxxx' (100 characters)"
+    """
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    half = (limit - 4) // 2
+    n = len(value) if isinstance(value, str) else len(text)
+    return f"{text[:half]}…{text[-half:]} ({n} characters)"
 
 
 def _clean_url(url: str | None) -> str | None:
@@ -139,12 +157,14 @@ def _message(first: Any) -> str:
     value = first.get("input")
     kind = first["type"]
     if kind in ("int_parsing", "int_type"):
-        return f"{name} {value!r} is not a number"
+        if isinstance(value, str) and _DIGITS.fullmatch(value):
+            return f"{name} of {len(value)} digits is outside {MIN_YEAR}..{max_year()}"
+        return f"{name} {shorten(value)} is not a number"
     if kind in ("greater_than_equal", "less_than_equal"):
         return f"{name} {value} is outside {MIN_YEAR}..{max_year()}"
     if kind == "string_pattern_mismatch":
         broken = any(c.isspace() for c in str(value))
-        return f"URL {value!r} " + ("contains whitespace" if broken else "is not http(s)")
+        return f"URL {shorten(value)} " + ("contains whitespace" if broken else "is not http(s)")
     if kind == "string_too_short":
         return f"the {name} is empty"
     return f"{name}: {first['msg']}"
@@ -162,8 +182,8 @@ def _paper(file: str, row: PaperRow, position: int, known: set[str], lenient: bo
     title, url = parse_link(row.title_cell)
     anchors = framework_anchors(row.framework_cell)
     if row.framework_cell and not anchors:
-        diags.warn(file, row.line, f"framework cell {row.framework_cell!r} has no #anchor link: "
-                   "no framework linked")
+        diags.warn(file, row.line, f"framework cell {shorten(row.framework_cell)} has no "
+                   "#anchor link: no framework linked")
     missing = [a for a in anchors if a not in known]
     if missing:
         if not lenient:
@@ -194,7 +214,7 @@ def _flag(file: str, row: FrameworkRow, column: str, value: str) -> bool:
         return True
     if v in _FALSE:
         return False
-    raise _fail(file, row, column, f"{column} cell {value!r} is not ✔ or ✗")
+    raise _fail(file, row, column, f"{column} cell {shorten(value)} is not ✔ or ✗")
 
 
 def _framework(file: str, row: FrameworkRow) -> FrameworkRecord:
@@ -328,16 +348,21 @@ def split_authors(raw: str) -> tuple[Person, ...]:
     from lmsdb.latex import latex_to_plain
 
     people: list[Person] = []
+    seen: dict[str, Person] = {}  # a name written twice is split once
     for name in split_multiple_persons_names(" ".join(raw.split())):
         name = _DBLP_HOMONYM.sub("", name.strip())
         if not name or name.lower() == "others":
+            continue
+        if name in seen:
+            people.append(seen[name])
             continue
         parts = parse_single_name_into_parts(name)
         family = latex_to_plain(" ".join(parts.von + parts.last)).strip()
         if parts.jr:
             family += ", " + latex_to_plain(" ".join(parts.jr)).strip()
         given = latex_to_plain(" ".join(parts.first)).strip() or None
-        people.append(Person(family=family, given=given))
+        seen[name] = Person(family=family, given=given)
+        people.append(seen[name])
     return tuple(people)
 
 
@@ -361,6 +386,21 @@ def _bib_arxiv_id(f: dict[str, str], doi: str | None) -> str | None:
     return identifiers.arxiv_id(url) if url else None
 
 
+def _authors(file: str, entry: BibEntry) -> tuple[Person, ...]:
+    """The entry's authors; a name BibTeX cannot split (``a, b, c, d``) is a SourceError."""
+    from bibtexparser.middlewares.names import InvalidNameError
+
+    raw = entry.fields.get("author", "")
+    if not raw.strip():
+        return ()
+    try:
+        return split_authors(raw)
+    except InvalidNameError:
+        raise SourceError(file, entry.field_lines.get("author", entry.line),
+                          f"{entry.key}: author {shorten(raw)} holds a name with more than "
+                          "two commas, which BibTeX cannot split") from None
+
+
 _BIB_FIELD_SOURCE = {"title": "title", "year": "year", "url": "url", "authors": "author"}
 
 
@@ -381,7 +421,11 @@ def from_bib_entry(file: str, entry: BibEntry) -> BibRecord:
     year_text = f["year"].strip()
     if not _DIGITS.fullmatch(year_text):
         raise SourceError(file, entry.field_lines.get("year", entry.line),
-                          f"{entry.key}: year {year_text!r} is not a number")
+                          f"{entry.key}: year {shorten(year_text)} is not a number")
+    if len(year_text) > YEAR_DIGITS:
+        raise SourceError(file, entry.field_lines.get("year", entry.line),
+                          f"{entry.key}: year of {len(year_text)} digits is outside "
+                          f"{MIN_YEAR}..{max_year()}")
     doi = normalise_doi(f.get("doi", "")) or identifiers.doi(f.get("url", "") or "x")
     venue = plain("journal") if entry.entry_type == "article" else plain("booktitle")
     if venue and venue.lower() in _PREPRINT_JOURNALS:
@@ -395,7 +439,7 @@ def from_bib_entry(file: str, entry: BibEntry) -> BibRecord:
             entry_type=entry.entry_type,
             title=_squeeze(plain("title") or ""),
             year=int(year_text),
-            authors=split_authors(f["author"]) if f.get("author", "").strip() else (),
+            authors=_authors(file, entry),
             venue=venue,
             doi=doi,
             arxiv_id=arxiv,

@@ -24,8 +24,10 @@ pf_t = tables.paper_frameworks
 meta_t = tables.list_meta
 
 DEFAULT_TITLE = "Papers"
-_IMAGE_LINK = re.compile(r"\[!\[[^\]]*\]\([^)]*\)\]\([^)]*\)|!\[[^\]]*\]\([^)]*\)")
-_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+# No repeat may run past a character that starts another match ('[' or '('): a heading of
+# a million '[' would otherwise take quadratic time.
+_IMAGE_LINK = re.compile(r"\[!\[[^\[\]]*\]\([^()]*\)\]\([^()]*\)|!\[[^\[\]]*\]\([^()]*\)")
+_LINK = re.compile(r"\[([^\[\]]*)\]\([^()]*\)")
 _NOT_SLUG = re.compile(r"[^\w\- ]+")
 
 

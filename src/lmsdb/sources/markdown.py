@@ -16,9 +16,12 @@ from pathlib import Path
 from lmsdb.diagnostics import Diagnostics, SourceError
 
 _SEPARATOR_CELL = re.compile(r"^\s*:?-+:?\s*$")
-_ANCHOR_LINK = re.compile(r"\]\(\s*#([^)\s]+)\s*\)")
+# Every repeat below stops at a character that can start the next match (']' or '<'), so
+# that a search is linear in the cell's length: with [^>]* a 120 KB cell of "<span " took
+# 25 s (each start rescanned the rest of the cell).
+_ANCHOR_LINK = re.compile(r"\]\(\s*#([^)\]\s]+)\s*\)")
 _SPAN_ID = re.compile(
-    r"""<(?:span|a)\s[^>]*\b(?:id|name)\s*=\s*["']([^"']+)["'][^>]*>(?:\s*</(?:span|a)>)?"""
+    r"""<(?:span|a)\s[^<>]*\b(?:id|name)\s*=\s*["']([^"'<>]+)["'][^<>]*>(?:\s*</(?:span|a)>)?"""
 )
 _LINK = re.compile(r"^\[(?P<text>.*)\]\((?P<url>[^()\s]*(?:\([^()\s]*\)[^()\s]*)*)\s*\)$", re.S)
 _TOC_LINE = re.compile(r"^\s*[-*+]\s+\[[^\]]*\]\(#[^)]*\)\s*$")
