@@ -16,6 +16,7 @@ from pydantic.dataclasses import dataclass as pydantic_dataclass
 
 from lmsdb import identifiers
 from lmsdb.diagnostics import Diagnostics, SourceError
+from lmsdb.latex import html_to_plain
 from lmsdb.progress import STEP, Progress
 from lmsdb.sources.bibtex import BibEntry, ParsedBib
 from lmsdb.sources.markdown import (
@@ -100,7 +101,7 @@ def shorten(value: object, limit: int = 60) -> str:
     """``repr(value)``, cut in the middle when long: a 1 MB cell must not flood a message.
 
     >>> shorten("x" * 100, 20)
-    "'xxxxxxxx…xxxxxxxx' (100 characters)"
+    "'xxxxxxx…xxxxxxx' (100 characters)"
     """
     text = repr(value)
     if len(text) <= limit:
@@ -114,9 +115,52 @@ def _clean_url(url: str | None) -> str | None:
     return (identifiers.clean_url(url) or None) if url else None
 
 
+_ASCII_SPACE = re.compile(r"[ \t\n\r\f\v]+")
+
+
 def _squeeze(text: str) -> str:
-    """Collapse runs of whitespace (cheap when there are none)."""
-    return " ".join(text.split()) if "  " in text or "\t" in text or "\n" in text else text
+    """Collapse runs of ASCII whitespace (cheap when there are none). A non-breaking space
+    is a character the author chose, not layout: it is kept."""
+    if "  " in text or "\t" in text or "\n" in text:
+        return _ASCII_SPACE.sub(" ", text).strip(" ")
+    return text
+
+
+# Characters no title may hold: C0 and C1 controls but the tab, and the line and paragraph
+# separators (markdown does not end a line there; a title holding one is a broken paste).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+class RowError(SourceError):
+    """An error confined to one row: ``--lenient`` skips the row with a warning instead."""
+
+
+def _control_character(file: str, line: int, text: str) -> SourceError | None:
+    """An error at the first control character of a table row, if it has one."""
+    m = _CONTROL.search(text)
+    if m is None:
+        return None
+    return SourceError(file, line, f"control character U+{ord(m.group()):04X} in the row "
+                       "(a title or cell cannot hold one)", m.start() + 1)
+
+
+def _link_problem(cell: str) -> str | None:
+    """Why a title cell that tries to be a link ``[title](URL)`` is not one (None if fine or
+    if it is plain text). A cell is a link attempt if it starts with ``[`` and holds ``](``
+    or ``://``, or holds ``](`` anywhere."""
+    attempt = "](" in cell or (cell.startswith("[") and "://" in cell)
+    if not attempt:
+        return None
+    if not cell.startswith("["):
+        return "text before the link's '['"
+    if "](" not in cell:
+        return "the '[' of the link is never closed by '](URL)'"
+    if not cell.endswith(")"):
+        return "the link's '(' is never closed by ')' (or text follows it)"
+    url = cell[cell.rfind("](") + 2 : -1].strip()
+    if any(c.isspace() for c in url):
+        return f"the URL {shorten(url)} contains whitespace"
+    return "not a well-formed [title](URL) link"
 
 
 @dataclass
@@ -131,6 +175,7 @@ class ListRecords:
     frameworks: list[FrameworkRecord]
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
     extra: str = ""  # the list's other "## " sections, as written
+    skipped: int = 0  # rows skipped with a warning under --lenient
 
 
 # Which table column a record field came from, to point error messages at the cell.
@@ -177,9 +222,26 @@ def _validation_error(file: str, row: PaperRow | FrameworkRow, err: ValidationEr
     return _fail(file, row, columns.get(name), _message(first))
 
 
+def _check_title(file: str, row: PaperRow, title: str, url: str | None) -> None:
+    """A title cell must be plain text or one well-formed link, and hold visible text."""
+    if url is None:
+        problem = _link_problem(row.title_cell)
+        if problem is not None:
+            err = _fail(file, row, "title", f"title cell is not a well-formed link: {problem}")
+            raise RowError(file, row.line, err.diagnostic.message, err.diagnostic.column)
+    if not html_to_plain(title).strip():
+        raise _fail(file, row, "title", f"the title {shorten(title)} is empty once its HTML "
+                    "is removed")
+
+
 def _paper(file: str, row: PaperRow, position: int, known: set[str], lenient: bool,
            diags: Diagnostics) -> PaperRecord:
+    bad = _control_character(file, row.line, row.text)
+    if bad is not None:
+        raise bad
     title, url = parse_link(row.title_cell)
+    if title:
+        _check_title(file, row, title, url)
     anchors = framework_anchors(row.framework_cell)
     if row.framework_cell and not anchors:
         diags.warn(file, row.line, f"framework cell {shorten(row.framework_cell)} has no "
@@ -218,6 +280,9 @@ def _flag(file: str, row: FrameworkRow, column: str, value: str) -> bool:
 
 
 def _framework(file: str, row: FrameworkRow) -> FrameworkRecord:
+    bad = _control_character(file, row.line, row.text)
+    if bad is not None:
+        raise bad
     slug, rest = span_anchor(row.name_cell)
     if slug is None:
         raise _fail(file, row, "name", "framework name has no <span id=\"...\"> anchor")
@@ -256,16 +321,26 @@ def from_markdown(parsed: ParsedList, diags: Diagnostics, *, lenient: bool = Fal
     known = set(seen)
     papers: list[PaperRecord] = []
     positions: dict[str, int] = {}
+    skipped = 0
     for k, row in enumerate(parsed.papers, 1):
         pos = positions.get(row.category, 0)
+        try:
+            papers.append(_paper(file, row, pos, known, lenient, diags))
+        except RowError as e:
+            if not lenient:
+                raise
+            d = e.diagnostic
+            diags.items.append(replace(d, level="warning",
+                                       message=f"{d.message}: row skipped (--lenient)"))
+            skipped += 1
+            continue
         positions[row.category] = pos + 1
-        papers.append(_paper(file, row, pos, known, lenient, diags))
         if progress is not None and k % STEP == 0:
             progress.update(STEP)
     if progress is not None:
         progress.update(len(parsed.papers) % STEP)
     return ListRecords(file, parsed.title, parsed.intro, list(parsed.categories), papers,
-                       frameworks, diags, parsed.extra)
+                       frameworks, diags, parsed.extra, skipped)
 
 
 # ----------------------------------------------------------------------------- BibTeX

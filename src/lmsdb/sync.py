@@ -127,6 +127,7 @@ class SyncReport:
     categories_removed: list[str] = field(default_factory=list)
     venues_added: list[str] = field(default_factory=list)
     text_changed: list[str] = field(default_factory=list)  # of title, intro, extra
+    skipped: int = 0  # rows of the list skipped with a warning (--lenient)
 
     @property
     def changed(self) -> bool:
@@ -159,6 +160,8 @@ class SyncReport:
                          + ", ".join(what[k] for k in self.text_changed))
         if self.merged:
             parts.append(f"merged duplicates: {len(self.merged)}")
+        if self.skipped:
+            parts.append(f"rows skipped (--lenient): {self.skipped}")
         if not self.changed:
             parts.append("nothing to change" if self.dry_run else "nothing changed")
         return "\n".join(parts)
@@ -426,7 +429,7 @@ def plan_and_apply(
     """
     progress = NoProgress() if progress is None else progress
     state = load_state(conn) if conn is not None else empty_state()
-    report = SyncReport(file=recs.file, dry_run=dry_run, prune=prune)
+    report = SyncReport(file=recs.file, dry_run=dry_run, prune=prune, skipped=recs.skipped)
     writes = _Writes()
     _warn_unknown_venues(recs)
     fw_ids = _plan_frameworks(recs, state, writes, report, prune)

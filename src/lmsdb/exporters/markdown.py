@@ -41,9 +41,14 @@ def github_anchor(heading: str) -> str:
     return _NOT_SLUG.sub("", text.lower()).replace(" ", "-")
 
 
+# Layout whitespace: ASCII, and the line breaks a markdown reader would not see as text.
+_ASCII_SPACE = re.compile("[ \t\n\r\f\v\x85\u2028\u2029]+")
+
+
 def _cell(text: str) -> str:
-    """A value made safe for a table cell: no newlines, pipes escaped."""
-    return " ".join(text.split()).replace("|", "\\|")
+    """A value made safe for a table cell: no newlines, pipes escaped. Only ASCII whitespace
+    is layout; a non-breaking space in a title is kept (``str.split`` would take it)."""
+    return _ASCII_SPACE.sub(" ", text).strip(" ").replace("|", "\\|")
 
 
 def _flag(v: bool) -> str:

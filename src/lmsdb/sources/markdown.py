@@ -174,6 +174,23 @@ def span_anchor(cell: str) -> tuple[str | None, str]:
     return m.group(1), (cell[: m.start()] + cell[m.end() :]).strip()
 
 
+def split_lines(text: str) -> list[str]:
+    r"""The lines of a markdown text: only ``\n``, ``\r\n`` and ``\r`` end one.
+
+    ``str.splitlines`` also splits at U+2028, a form feed, U+0085 and other characters that
+    markdown treats as text: a title holding one became two table rows.
+
+    >>> split_lines("a\u2028b\r\nc\rd\x0ce\n")
+    ['a\u2028b', 'c', 'd\x0ce']
+    """
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return lines
+
+
 def _heading_text(line: str) -> str:
     return line.lstrip("#").strip().rstrip("#").strip()
 
@@ -215,7 +232,7 @@ def _fence_step(stripped: str, fence: str | None) -> tuple[bool, str | None]:
 
 def scan_tables(text: str) -> list[Table]:
     """Every table of a markdown text, found the way :func:`parse_text` finds them."""
-    lines = text.removeprefix("\ufeff").splitlines()
+    lines = split_lines(text.removeprefix("\ufeff"))
     tables: list[Table] = []
     i = 0
     fence: str | None = None
@@ -233,7 +250,7 @@ def scan_tables(text: str) -> list[Table]:
 
 def parse_text(text: str, file: str, diags: Diagnostics | None = None) -> ParsedList:
     """Scan an awesome list's text. Raises :class:`SourceError` on a malformed table."""
-    return _parse_lines(text.removeprefix("\ufeff").splitlines(), file, diags)
+    return _parse_lines(split_lines(text.removeprefix("\ufeff")), file, diags)
 
 
 def _parse_lines(lines: list[str], file: str, diags: Diagnostics | None) -> ParsedList:
@@ -393,7 +410,7 @@ def parse_file(path: str | Path, diags: Diagnostics | None = None) -> ParsedList
         raise SourceError(str(path), None, "is a directory, not a list file") from None
     try:
         # Only the lines are kept: a large list is not held three times while it is read.
-        lines = data.decode("utf-8").removeprefix("\ufeff").splitlines()
+        lines = split_lines(data.decode("utf-8").removeprefix("\ufeff"))
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b"\n") + 1
         raise SourceError(str(path), line, f"not UTF-8 text ({e.reason})") from None
