@@ -128,21 +128,30 @@ def cli(ctx: click.Context, db: str | None) -> None:
 @click.option("--prune", is_flag=True,
               help="Delete papers, frameworks and sections that are no longer in the list "
                    "(papers added from a .bib with --add-new are not in it either).")
+@click.option("--max-delete", type=click.IntRange(min=0), metavar="N",
+              help="With --prune: allow deleting up to N papers (and N frameworks), even when "
+                   "the list had lines that were not kept or N is more than the safe share "
+                   "(the larger of 20 and 10%, never all).")
 @click.option("--lenient", is_flag=True,
-              help="Import a paper whose framework link matches no framework, without the link.")
+              help="Import a paper whose framework link matches no framework, without the "
+                   "link; skip a row whose title cell is a malformed link (with a warning).")
 @click.option("--prefer-bib", is_flag=True,
               help=".bib only: where a field differs from the database, take the .bib's.")
 @click.option("--add-new", is_flag=True,
               help=".bib only: add entries that match no paper as new papers.")
 @click.pass_context
-def import_cmd(ctx: click.Context, file: str, dry_run: bool, prune: bool, lenient: bool,
-               prefer_bib: bool, add_new: bool) -> None:
+def import_cmd(ctx: click.Context, file: str, dry_run: bool, prune: bool,
+               max_delete: int | None, lenient: bool, prefer_bib: bool, add_new: bool) -> None:
     """Import (or re-sync) an awesome list in markdown, or merge a .bib file.
 
     Papers listed in several sections become one paper in several categories; venues are
     canonicalised; re-importing a newer version of the list updates the database to match
     it. The import is one transaction: on any error nothing is written, and the error names
     the file and line.
+
+    --prune refuses (exit code 1, nothing changed) when the import warned that text or a
+    table of the list was not kept, or when it would delete more than the larger of 20 and
+    10% of the papers (or frameworks), or all of them; --max-delete N allows up to N.
 
     A FILE ending in .bib is merged instead: each entry is matched to a paper by DOI, then
     arXiv id, then title, and fills what the paper lacks (authors, pages, publisher, volume,
@@ -159,6 +168,8 @@ def import_cmd(ctx: click.Context, file: str, dry_run: bool, prune: bool, lenien
     """
     from lmsdb.diagnostics import Diagnostics
 
+    if max_delete is not None and not prune:
+        raise click.UsageError("--max-delete applies to --prune")
     if file.lower().endswith(".bib"):
         if prune or lenient:
             raise click.UsageError("--prune and --lenient apply to markdown lists, not .bib")
@@ -172,7 +183,8 @@ def import_cmd(ctx: click.Context, file: str, dry_run: bool, prune: bool, lenien
     with _errors(), _progress("import") as progress:
         try:
             report = import_markdown(_engine(ctx), file, prune=prune, dry_run=dry_run,
-                                     lenient=lenient, diags=diags, progress=progress)
+                                     lenient=lenient, diags=diags, progress=progress,
+                                     max_delete=max_delete)
         finally:
             for d in diags.items:
                 _say(str(d))

@@ -47,9 +47,19 @@ class Diagnostics:
     """Collects the warnings of one run, in the order they were found."""
 
     items: list[Diagnostic] = field(default_factory=list)
+    # Warnings that something of the input was not kept (text, a table, a skipped row):
+    # `import --prune` does not trust such a reading of the list (see lmsdb.sync).
+    not_kept: list[Diagnostic] = field(default_factory=list)
 
     def warn(self, file: str, line: int | None, message: str) -> None:
         self.items.append(Diagnostic(file, line, "warning", message))
+
+    def warn_not_kept(self, file: str, line: int | None, message: str,
+                      column: int | None = None) -> None:
+        """A warning that part of the input is not kept in the database."""
+        d = Diagnostic(file, line, "warning", message, column)
+        self.items.append(d)
+        self.not_kept.append(d)
 
     def note(self, file: str, line: int | None, message: str) -> None:
         self.items.append(Diagnostic(file, line, "note", message))

@@ -31,6 +31,7 @@ def import_markdown(
     lenient: bool = False,
     diags: Diagnostics | None = None,
     progress: Progress | None = None,
+    max_delete: int | None = None,
 ) -> SyncReport:
     """Import an awesome list into the database at ``engine``.
 
@@ -39,18 +40,20 @@ def import_markdown(
     """
     with paused_gc():
         return _import(engine, path, prune=prune, dry_run=dry_run, lenient=lenient,
-                       diags=diags if diags is not None else Diagnostics(), progress=progress)
+                       diags=diags if diags is not None else Diagnostics(), progress=progress,
+                       max_delete=max_delete)
 
 
 def _import(engine: Engine, path: str | Path, *, prune: bool, dry_run: bool, lenient: bool,
-            diags: Diagnostics, progress: Progress | None) -> SyncReport:
+            diags: Diagnostics, progress: Progress | None,
+            max_delete: int | None = None) -> SyncReport:
     progress = NoProgress() if progress is None else progress
     parsed = parse_file(path, diags)
     # Three passes over the rows: validation, planning, writing.
     progress.total = 3 * len(parsed.papers)
     records = from_markdown(parsed, diags, lenient=lenient, progress=progress)
     return _in_one_transaction(engine, dry_run, lambda conn: plan_and_apply(
-        conn, records, prune=prune, dry_run=dry_run, progress=progress))
+        conn, records, prune=prune, dry_run=dry_run, progress=progress, max_delete=max_delete))
 
 
 def import_bibtex(

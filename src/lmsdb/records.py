@@ -330,8 +330,7 @@ def from_markdown(parsed: ParsedList, diags: Diagnostics, *, lenient: bool = Fal
             if not lenient:
                 raise
             d = e.diagnostic
-            diags.items.append(replace(d, level="warning",
-                                       message=f"{d.message}: row skipped (--lenient)"))
+            diags.warn_not_kept(file, d.line, f"{d.message}: row skipped (--lenient)", d.column)
             skipped += 1
             continue
         positions[row.category] = pos + 1

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, bindparam, delete, insert, select, text, upda
 
 from lmsdb import identifiers, venues
 from lmsdb.citekeys import KeyAllocator, base_key
-from lmsdb.diagnostics import Diagnostics
+from lmsdb.diagnostics import Diagnostics, LmsdbError
 from lmsdb.latex import html_to_plain
 from lmsdb.models import (
     Category,
@@ -414,6 +414,51 @@ def _framework_values(rec: FrameworkRecord) -> dict[str, Any]:
     return {f: getattr(rec, f) for f in FRAMEWORK_FIELDS}
 
 
+# `import --prune` deletes at most this share of the papers (or of the frameworks) of the
+# database, or this many of them, whichever is larger, and never all of them; beyond that a
+# stray line in the list is likelier than a real clear-out, and --max-delete must say so.
+PRUNE_SAFE_SHARE = 0.10
+PRUNE_SAFE_COUNT = 20
+
+
+class PruneRefused(LmsdbError):
+    """``--prune`` would delete more than it can trust the list to mean (exit code 1)."""
+
+
+def prune_limit(total: int) -> int:
+    """How many of ``total`` papers (or frameworks) a prune may delete without --max-delete.
+
+    >>> prune_limit(25), prune_limit(1000), prune_limit(10)
+    (20, 100, 9)
+    """
+    return min(max(PRUNE_SAFE_COUNT, int(total * PRUNE_SAFE_SHARE)), max(total - 1, 0))
+
+
+def check_prune(report: SyncReport, state: _State, diags: Diagnostics,
+                max_delete: int | None) -> None:
+    """Refuse a prune that trusts a list the importer could not fully read, or that deletes
+    more than a safe share of the database, unless ``max_delete`` allows that many."""
+    papers, fws = len(report.removed), len(report.frameworks_removed)
+    what = f"{papers} of {len(state.papers)} papers and {fws} of {len(state.frameworks)} frameworks"
+    if max_delete is not None:
+        if max(papers, fws) > max_delete:
+            raise PruneRefused(f"--prune would delete {what}, more than --max-delete "
+                               f"{max_delete}: nothing changed")
+        return
+    if not (papers or fws):
+        return
+    hint = (f"; check the list, or pass --max-delete {max(papers, fws)} to allow it: "
+            "nothing changed")
+    if diags.not_kept:
+        first = diags.not_kept[0]
+        raise PruneRefused(f"--prune would delete {what}, but the import could not read all of "
+                           f"the list ({first.file}:{first.line}: {first.message})" + hint)
+    if papers > prune_limit(len(state.papers)) or fws > prune_limit(len(state.frameworks)):
+        raise PruneRefused(f"--prune would delete {what}, more than the safe share (the "
+                           f"larger of {PRUNE_SAFE_COUNT} and {PRUNE_SAFE_SHARE:.0%}, and never "
+                           "all)" + hint)
+
+
 def plan_and_apply(
     conn: Connection | None,
     recs: ListRecords,
@@ -421,11 +466,13 @@ def plan_and_apply(
     prune: bool = False,
     dry_run: bool = False,
     progress: Progress | None = None,
+    max_delete: int | None = None,
 ) -> SyncReport:
     """Compute the diff between ``recs`` and the database, and (unless dry-run) apply it.
 
     ``conn`` must be inside a transaction; the caller commits. ``conn=None`` plans against an
-    empty database (a dry run on a database that does not exist yet).
+    empty database (a dry run on a database that does not exist yet). A prune is checked by
+    :func:`check_prune` first (a dry run only warns that it would be refused).
     """
     progress = NoProgress() if progress is None else progress
     state = load_state(conn) if conn is not None else empty_state()
@@ -436,6 +483,13 @@ def plan_and_apply(
     cat_ids = _plan_categories(recs, state, writes, report, prune)
     _plan_papers(recs, state, writes, report, fw_ids, cat_ids, prune, progress)
     _plan_text(recs, state, writes, report)
+    if prune:
+        try:
+            check_prune(report, state, recs.diagnostics, max_delete)
+        except PruneRefused as e:
+            if not dry_run:
+                raise
+            recs.diagnostics.warn(recs.file, None, f"the import would be refused: {e}")
     if conn is not None and not dry_run:
         writes.apply(conn)
     progress.update(len(recs.papers))  # the writing pass

@@ -335,8 +335,8 @@ def _keep(raw: str, in_intro: bool, modelled: bool, intro: list[str], extra: lis
     elif raw.strip() and section not in warned:
         warned.add(section)
         name = (section or "").title()
-        diags.warn(file, i + 1, f"text outside the tables of '## {name}' is not kept: "
-                   "`lmsdb export md` regenerates that section from the database")
+        diags.warn_not_kept(file, i + 1, f"text outside the tables of '## {name}' is not "
+                            "kept: `lmsdb export md` regenerates that section from the database")
 
 
 def _columns(table: Table, file: str, mapping: dict[str, str],
