@@ -27,11 +27,13 @@ EPILOG_DB = (
 
 
 def _engine(ctx: click.Context) -> Engine:
-    from lmsdb.db import make_engine, resolve_url
+    from lmsdb.db import check_url, make_engine, resolve_url
     from lmsdb.diagnostics import LmsdbError
 
     try:
-        engine = make_engine(resolve_url(ctx.obj.get("db")))
+        url = check_url(ctx.obj.get("db"))
+        engine = make_engine(resolve_url(url))
+        check_url(url, engine)
     except LmsdbError as e:
         _say(f"lmsdb: error: {e}")
         sys.exit(e.exit_code)
@@ -283,7 +285,7 @@ def export_bib(ctx: click.Context, output: str | None, unicode: bool,
                           keys=keys)
     engine = _engine(ctx)
     with _errors():
-        _need_data(engine)
+        _open_for_reading(engine)
         with engine.connect() as conn:
             where.check(conn)
             if keys:
@@ -342,7 +344,7 @@ def export_md(ctx: click.Context, output: str | None) -> None:
 
     engine = _engine(ctx)
     with _errors():
-        _need_data(engine)
+        _open_for_reading(engine)
         with engine.connect() as conn, _output(output) as out, _progress("export") as bar:
             n = markdown.write(conn, out, progress=bar)
     _say(f"wrote {n} paper rows" + (f" to {output}" if output else ""))
@@ -352,6 +354,14 @@ def _need_schema(engine: Engine) -> None:
     from lmsdb import db
 
     db.ensure_schema(engine)
+
+
+def _open_for_reading(engine: Engine, *, any_sqlite: bool = False) -> None:
+    """A reading command's check of the database: it never creates or migrates it."""
+    from lmsdb import db
+
+    for warning in db.open_for_reading(engine, any_sqlite=any_sqlite):
+        _say(f"lmsdb: warning: {warning}")
 
 
 FORMATS = ["table", "csv", "tsv", "json", "jsonl"]
@@ -416,8 +426,11 @@ def sql_cmd(ctx: click.Context, sql_text: str | None, sql_file: str | None, fmt:
             return
     engine = _engine(ctx)
     with _errors():
-        if engine.dialect.name != "sqlite" or _sqlite_exists(engine):
-            _need_schema(engine)
+        if write:
+            if engine.dialect.name != "sqlite" or _sqlite_exists(engine):
+                _need_schema(engine)
+        elif engine.dialect.name != "sqlite" or _sqlite_exists(engine):
+            _open_for_reading(engine, any_sqlite=True)
         result = query.run(engine, sql_text, dict(params), write=write, timeout=timeout or None)
     if result.columns:
         write_rows(sys.stdout, result.columns, result.rows, fmt, headers=not no_headers,
@@ -541,7 +554,7 @@ def search_cmd(ctx: click.Context, words: tuple[str, ...], limit: int, fmt: str,
 
     engine = _engine(ctx)
     with _errors():
-        _need_data(engine)
+        _open_for_reading(engine)
         result = search(engine, " ".join(words), limit=limit, highlight=not no_highlight)
     write_rows(sys.stdout, result.columns, result.rows, fmt, headers=not no_headers,
                width=_terminal_width())
@@ -572,7 +585,7 @@ def stats_cmd(ctx: click.Context, fmt: str, width: int | None) -> None:
 
     engine = _engine(ctx)
     with _errors():
-        _need_data(engine)
+        _open_for_reading(engine)
         with engine.connect() as conn:
             result = stats.collect(conn)
     if fmt == "json":
@@ -609,7 +622,7 @@ def serve_cmd(ctx: click.Context, host: str, port: int, print_metadata: bool) ->
         if engine.dialect.name != "sqlite":
             raise web.WebError("lmsdb serve needs a SQLite database (Datasette reads SQLite "
                                "files)")
-        _need_data(engine)
+        _open_for_reading(engine)
         path = engine.url.database or ""
         if print_metadata:
             click.echo(json.dumps(web.metadata(path), indent=2, ensure_ascii=False))
@@ -639,7 +652,7 @@ def schema_cmd(ctx: click.Context, fmt: str) -> None:
 
     engine = _engine(ctx)
     with _errors():
-        _need_data(engine)
+        _open_for_reading(engine)
         relations = catalog.describe(engine)
     if fmt == "json":
         click.echo(json.dumps(catalog.as_json(relations), indent=2))
@@ -791,7 +804,10 @@ def migrate_cmd(ctx: click.Context, status: bool) -> None:
             head = db.head_revision(engine)
             click.echo(f"current: {current or 'none (empty database)'}")
             click.echo(f"newest:  {head}")
-            if current != head:
+            if current is not None and current not in db.known_revisions(engine):
+                _say(f"revision {current} is unknown to this lmsdb: a newer lmsdb wrote the "
+                     "database")
+            elif current != head:
                 _say("the database is behind: run `lmsdb migrate`")
             return
         revs = db.upgrade(engine)

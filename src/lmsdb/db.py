@@ -21,6 +21,24 @@ def resolve_url(cli_url: str | None = None) -> str:
     return cli_url or os.environ.get(ENV_VAR) or DEFAULT_URL
 
 
+def check_url(cli_url: str | None, engine: Engine | None = None) -> str | None:
+    """Refuse a ``--db`` that would silently lose the data (a usage error, exit code 2):
+    an empty value (it meant ./lmsdb.sqlite) and an in-memory SQLite database (an import
+    there reports success and keeps nothing). Returns ``cli_url``; with ``engine``, checks
+    the URL the engine was made from."""
+    from lmsdb.diagnostics import UsageError
+
+    if cli_url is not None and not cli_url.strip():
+        raise UsageError("--db is empty: give a database URL such as sqlite:///papers.sqlite "
+                         "(or leave --db out for ./lmsdb.sqlite)")
+    if engine is not None and engine.dialect.name == "sqlite" and (
+            engine.url.database in (None, "", ":memory:")
+            or "mode=memory" in str(engine.url.query)):
+        raise UsageError(f"--db {resolve_url(cli_url)}: an in-memory SQLite database keeps nothing "
+                         "once the command ends; give a file, such as sqlite:///papers.sqlite")
+    return cli_url
+
+
 def normalise_url(url: str) -> str:
     """``postgresql://`` and ``postgres://`` mean the psycopg (3) driver, which lmsdb's
     ``postgres`` extra installs (SQLAlchemy would otherwise look for psycopg2).
@@ -81,7 +99,10 @@ def alembic_config(engine: Engine):  # type: ignore[no-untyped-def]
 
     cfg = Config()
     cfg.set_main_option("script_location", str(migrations_dir()))
-    cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    # ConfigParser interpolates '%': a file named "100% (copy).sqlite" must not be read as
+    # an interpolation ("invalid interpolation syntax" left an empty file behind).
+    url = engine.url.render_as_string(hide_password=False).replace("%", "%%")
+    cfg.set_main_option("sqlalchemy.url", url)
     cfg.attributes["engine"] = engine
     return cfg
 
@@ -107,9 +128,13 @@ def head_revision(engine: Engine) -> str | None:
 
 
 def upgrade(engine: Engine, target: str = "head") -> Revisions:
-    """Upgrade the schema to ``target``; returns the revision before and after."""
+    """Upgrade the schema to ``target``; returns the revision before and after.
+
+    A SQLite file of another application, or a database at a revision this lmsdb does not
+    know, is refused (:class:`~lmsdb.diagnostics.LmsdbError`) before anything is written."""
     from alembic import command
 
+    check_writable(engine)
     before = current_revision(engine)
     head = head_revision(engine)
     if before != head or target != "head":
@@ -145,6 +170,104 @@ def ensure_schema(engine: Engine) -> None:
     """Create or upgrade the schema so that a command can run on it."""
     if stored_revision(engine) != SCHEMA_HEAD:
         upgrade(engine)
+
+
+def known_revisions(engine: Engine) -> set[str]:
+    """Every revision in this lmsdb's migrations."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config(engine))
+    return {s.revision for s in script.walk_revisions()}
+
+
+def _unknown_revision(engine: Engine, rev: str | None) -> str | None:
+    """A message if ``rev`` is a revision this lmsdb does not know (a newer one wrote it)."""
+    if rev is None or rev == SCHEMA_HEAD or rev in known_revisions(engine):
+        return None
+    return (f"the database is at schema revision {rev!r}, which this lmsdb (newest revision "
+            f"{SCHEMA_HEAD}) does not know: a newer lmsdb wrote it; upgrade lmsdb "
+            "(pip install -U lmsdb) to change it")
+
+
+def sqlite_tables(engine: Engine) -> list[str] | None:
+    """The tables of a SQLite file as it is, read without creating or changing anything;
+    ``None`` when there is no file (or it is empty: SQLite sees no tables there either)."""
+    from sqlalchemy import text
+
+    path = engine.url.database
+    if not path or path == ":memory:" or not Path(path).exists():
+        return None
+    if Path(path).stat().st_size == 0:
+        return None
+    with engine.connect() as conn:
+        return list(conn.execute(text(
+            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")).scalars())
+
+
+def _foreign(tables: list[str] | None) -> bool:
+    """Whether a SQLite file holds tables and none of them is lmsdb's ``alembic_version``."""
+    return bool(tables) and "alembic_version" not in (tables or [])
+
+
+def check_writable(engine: Engine) -> None:
+    """Refuse to create lmsdb's tables in another application's SQLite file, or to touch a
+    database written by a newer lmsdb (:class:`~lmsdb.diagnostics.LmsdbError`, exit 1)."""
+    from lmsdb.diagnostics import LmsdbError
+
+    if engine.dialect.name == "sqlite":
+        tables = sqlite_tables(engine)
+        if not tables:  # no file yet, or an empty one: lmsdb may create its schema there
+            return
+        if _foreign(tables):
+            shown = ", ".join((tables or [])[:5]) + (", ..." if len(tables or []) > 5 else "")
+            raise LmsdbError(f"{engine.url.database} is not an lmsdb database (it holds the "
+                             f"tables {shown}): lmsdb will not add its tables to another "
+                             "application's file; choose another --db")
+    message = _unknown_revision(engine, stored_revision(engine))
+    if message:
+        raise LmsdbError(message)
+
+
+def open_for_reading(engine: Engine, *, any_sqlite: bool = False) -> list[str]:
+    """Check that a reading command can run on ``engine``'s database as it is.
+
+    Never creates, migrates or writes anything (an empty SQLite file stays empty). Raises
+    :class:`~lmsdb.diagnostics.UsageError` (exit 2) for a missing or empty database,
+    :class:`~lmsdb.diagnostics.LmsdbError` (exit 1) for another application's file (unless
+    ``any_sqlite``: `lmsdb sql` reads any SQLite file) or an older lmsdb schema. Returns
+    warnings to print: a database written by a newer lmsdb is read as it is.
+
+    The PostgreSQL side of the rule belongs to the locking work (issue 12); there the schema
+    is still created or upgraded as before.
+    """
+    from lmsdb.diagnostics import LmsdbError, UsageError
+
+    if engine.dialect.name != "sqlite":
+        ensure_schema(engine)
+        return []
+    path = engine.url.database or ""
+    if not Path(path).exists():
+        raise UsageError(f"no database at {path}: run `lmsdb import LIST.md` first")
+    tables = sqlite_tables(engine)
+    if any_sqlite and (not tables or _foreign(tables)):
+        return []
+    if not tables:
+        raise UsageError(f"{path} is an empty file, not an lmsdb database: run "
+                         "`lmsdb import LIST.md` first")
+    if _foreign(tables):
+        raise LmsdbError(f"{path} is not an lmsdb database (it holds the tables "
+                         f"{', '.join(tables[:5])}{', ...' if len(tables) > 5 else ''})")
+    rev = stored_revision(engine)
+    if rev == SCHEMA_HEAD:
+        return []
+    newer = _unknown_revision(engine, rev)
+    if newer:
+        return [newer.split("; upgrade")[0] + "; reading it as it is"]
+    if any_sqlite:
+        return []
+    raise LmsdbError(f"the database is at schema revision {rev}, older than this lmsdb's "
+                     f"{SCHEMA_HEAD}: run `lmsdb migrate` first (a reading command changes "
+                     "nothing)")
 
 
 def schema_exists(engine: Engine) -> bool:

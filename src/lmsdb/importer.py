@@ -83,13 +83,16 @@ def _in_one_transaction(engine: Engine, dry_run: bool, plan: Callable[[Any], R])
     """Run ``plan(conn)`` in one transaction: committed, or (dry run, or any error) rolled
     back. A dry run never creates or upgrades a database: with no schema yet, ``plan`` gets
     ``None`` and plans against an empty database."""
-    if dry_run and not db.schema_exists(engine):
-        return plan(None)
     if not dry_run:
         db.ensure_schema(engine)
-    elif (rev := db.current_revision(engine)) != db.head_revision(engine):
-        raise LmsdbError(f"the database is at revision {rev}, not the newest: "
-                         "run `lmsdb migrate` before a dry run (a dry run writes nothing)")
+    else:
+        db.check_writable(engine)  # another application's file, a newer lmsdb's database
+        if not db.schema_exists(engine):
+            return plan(None)
+        rev = db.current_revision(engine)
+        if rev != db.head_revision(engine):
+            raise LmsdbError(f"the database is at revision {rev}, not the newest: "
+                             "run `lmsdb migrate` before a dry run (a dry run writes nothing)")
     with engine.begin() as conn:
         report = plan(conn)
         if dry_run:
