@@ -66,6 +66,8 @@ def _errors() -> Iterator[None]:
     except LmsdbError as e:
         _say(str(e) if isinstance(e, SourceError) else f"lmsdb: error: {e}")
         sys.exit(e.exit_code)
+    except BrokenPipeError:  # `lmsdb ... | head`: the reader left; not an error of ours
+        sys.exit(0)
     except OSError as e:  # an output file that cannot be written, a full disk, ...
         where = f": {e.filename}" if e.filename else ""
         _say(f"lmsdb: error: {e.strerror or e}{where}")
@@ -80,6 +82,15 @@ def _errors() -> Iterator[None]:
         reason = str(e.orig) if isinstance(e, DBAPIError) else str(e).split("\n")[0]
         _say(f"lmsdb: error: database {_engine_url_for_message()}: {reason}")
         sys.exit(1)
+
+
+@contextmanager
+def _printing() -> Iterator[None]:
+    """Data written to stdout, flushed before the command ends: a full device (``> /dev/full``)
+    is a one-line error with exit code 1; a reader that left (``| head``) is not an error."""
+    with _errors():
+        yield
+        sys.stdout.flush()
 
 
 @contextmanager
@@ -433,8 +444,9 @@ def sql_cmd(ctx: click.Context, sql_text: str | None, sql_file: str | None, fmt:
             _open_for_reading(engine, any_sqlite=True)
         result = query.run(engine, sql_text, dict(params), write=write, timeout=timeout or None)
     if result.columns:
-        write_rows(sys.stdout, result.columns, result.rows, fmt, headers=not no_headers,
-                   width=_terminal_width())
+        with _printing():
+            write_rows(sys.stdout, result.columns, result.rows, fmt, headers=not no_headers,
+                       width=_terminal_width())
     elif write:
         _say(f"{result.rowcount} row(s) changed" if result.rowcount >= 0 else "done")
 
@@ -556,8 +568,9 @@ def search_cmd(ctx: click.Context, words: tuple[str, ...], limit: int, fmt: str,
     with _errors():
         _open_for_reading(engine)
         result = search(engine, " ".join(words), limit=limit, highlight=not no_highlight)
-    write_rows(sys.stdout, result.columns, result.rows, fmt, headers=not no_headers,
-               width=_terminal_width())
+    with _printing():
+        write_rows(sys.stdout, result.columns, result.rows, fmt, headers=not no_headers,
+                   width=_terminal_width())
     if not result.rows:
         _say("no paper matches")
 
@@ -588,10 +601,11 @@ def stats_cmd(ctx: click.Context, fmt: str, width: int | None) -> None:
         _open_for_reading(engine)
         with engine.connect() as conn:
             result = stats.collect(conn)
-    if fmt == "json":
-        click.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
-    else:
-        stats.write_text(sys.stdout, result, width or shutil.get_terminal_size().columns)
+    with _printing():
+        if fmt == "json":
+            click.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
+        else:
+            stats.write_text(sys.stdout, result, width or shutil.get_terminal_size().columns)
 
 
 @cli.command("serve")
@@ -654,10 +668,11 @@ def schema_cmd(ctx: click.Context, fmt: str) -> None:
     with _errors():
         _open_for_reading(engine)
         relations = catalog.describe(engine)
-    if fmt == "json":
-        click.echo(json.dumps(catalog.as_json(relations), indent=2))
-    else:
-        catalog.write_text(sys.stdout, relations)
+    with _printing():
+        if fmt == "json":
+            click.echo(json.dumps(catalog.as_json(relations), indent=2))
+        else:
+            catalog.write_text(sys.stdout, relations)
 
 
 def _sources(text: str) -> tuple[str, ...]:
@@ -826,6 +841,11 @@ def main() -> None:
     code: int = 0
     try:
         cli(prog_name="lmsdb")
+    except BrokenPipeError:
+        pass
+    except OSError as e:  # stdout on a full device while click printed help or a usage error
+        os.write(2, f"lmsdb: error: {e.strerror or e}\n".encode())
+        code = 1
     except SystemExit as e:
         if isinstance(e.code, str):
             sys.stderr.write(e.code + "\n")
@@ -837,6 +857,9 @@ def main() -> None:
         sys.stderr.flush()
     except BrokenPipeError:  # `lmsdb ... | head`: the reader left; not an error of ours
         pass
+    except OSError as e:  # output to a full device that no command flushed itself
+        os.write(2, f"lmsdb: error: {e.strerror or e}\n".encode())
+        code = code or 1
     os._exit(code)
 
 
