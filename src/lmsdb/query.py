@@ -6,12 +6,22 @@ its output file, and pragmas that change state such as ``writable_schema``), and
 handler stops a query that runs past its deadline. PostgreSQL: the query runs in a READ ONLY
 transaction with a ``statement_timeout``. ``write=True`` lifts the read-only part and runs
 the statement in a transaction that commits.
+
+The time limit on SQLite is kept by two means: the progress handler (every 10,000 virtual
+machine steps) and a watchdog thread that calls ``Connection.interrupt()`` at the deadline,
+because a query of a few heavy steps (``replace()`` over a 100 MB string) runs for seconds
+between two calls of the handler. A read-only query may also use at most
+:data:`HEAP_LIMIT` bytes of SQLite's memory (its hard heap limit), so that one query cannot
+take the machine's memory.
 """
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
+import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +33,7 @@ if TYPE_CHECKING:  # SQLAlchemy is imported only where needed (see lmsdb.fastjso
 from lmsdb.diagnostics import LmsdbError
 
 DEFAULT_TIMEOUT = 5.0
+HEAP_LIMIT = 512 * 2**20  # bytes of SQLite heap a read-only query may use
 
 # Pragmas that only read; every other pragma is refused in read-only mode.
 READ_PRAGMAS = frozenset(
@@ -58,10 +69,11 @@ class Result:
 class _Guard:
     """SQLite authorizer + progress handler for one read-only query."""
 
-    def __init__(self, timeout: float | None):
+    def __init__(self, timeout: float | None, sql: str = ""):
         self.denied: str | None = None
         self.deadline = time.monotonic() + timeout if timeout else None
         self.timed_out = False
+        self.vacuum = sql.lstrip().lower().startswith("vacuum")  # to name it in a refusal
 
     def authorize(self, action: int, a1: str | None, a2: str | None, db: str | None,
                   _trigger: str | None) -> int:
@@ -78,11 +90,22 @@ class _Guard:
             self.denied = f"PRAGMA {a1}" + (f" = {a2}" if a2 is not None else "")
             return sqlite3.SQLITE_DENY
         if action in _WRITE_ACTIONS:
-            what = {sqlite3.SQLITE_ATTACH: "ATTACH (and VACUUM INTO, which attaches a file)",
+            what = {sqlite3.SQLITE_ATTACH: self._attach_name(a1),
                     sqlite3.SQLITE_DETACH: "DETACH"}.get(action)
             self.denied = what or f"a statement that changes {a1 or 'the database'}"
             return sqlite3.SQLITE_DENY
         return sqlite3.SQLITE_OK
+
+    def _attach_name(self, file: str | None) -> str:
+        """What an ATTACH is: VACUUM attaches a temporary file (''), VACUUM INTO its output."""
+        if self.vacuum:
+            return "VACUUM INTO (which writes a file)" if file else "VACUUM (which rewrites the file)"
+        return "ATTACH (and VACUUM INTO, which attaches a file)"
+
+    def expire(self, con: sqlite3.Connection) -> None:
+        """The watchdog's work at the deadline: stop the query between two steps."""
+        self.timed_out = True
+        con.interrupt()
 
     def progress(self) -> int:
         if self.deadline is not None and time.monotonic() > self.deadline:
@@ -109,9 +132,57 @@ def run(engine: Engine, sql: str, params: dict[str, Any] | None = None, *,
     return _run_sqlalchemy(engine, sql, params, write, timeout)
 
 
+@contextlib.contextmanager
+def _watchdog(guard: _Guard, con: sqlite3.Connection, timeout: float | None) -> Iterator[None]:
+    """Interrupt ``con`` from another thread when ``timeout`` seconds have passed."""
+    if not timeout:
+        yield
+        return
+    timer = threading.Timer(timeout, guard.expire, (con,))
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+
+
+def _heap_limit_api() -> Any:
+    """SQLite's ``sqlite3_hard_heap_limit64``, through ctypes, or None where unavailable."""
+    try:
+        import ctypes
+
+        import _sqlite3
+
+        fn = ctypes.CDLL(_sqlite3.__file__).sqlite3_hard_heap_limit64
+    except (ImportError, OSError, AttributeError):
+        return None
+    fn.restype, fn.argtypes = ctypes.c_int64, [ctypes.c_int64]
+    return fn
+
+
+@contextlib.contextmanager
+def _heap_limit(con: sqlite3.Connection, limit: int) -> Iterator[None]:
+    """Cap SQLite's memory (process-wide) while a read-only query runs, then restore it.
+    Without the C function, ``PRAGMA hard_heap_limit`` lowers it for good (it cannot raise
+    it back): acceptable for the one query of an ``lmsdb sql`` process."""
+    fn = _heap_limit_api()
+    if fn is None:
+        con.execute(f"PRAGMA hard_heap_limit = {int(limit)}")
+        yield
+        return
+    before = fn(-1)
+    if not before or before > limit:
+        fn(limit)
+    try:
+        yield
+    finally:
+        fn(before)
+
+
 def _run_sqlite(path: str, sql: str, params: dict[str, Any], write: bool,
                 timeout: float | None) -> Result:
-    guard = _Guard(timeout)
+    guard = _Guard(timeout, sql)
     if write:
         con = sqlite3.connect(path, isolation_level="DEFERRED")
         con.execute("PRAGMA foreign_keys = ON")
@@ -120,14 +191,20 @@ def _run_sqlite(path: str, sql: str, params: dict[str, Any], write: bool,
         con.execute("PRAGMA query_only = ON")
         con.set_authorizer(guard.authorize)
     con.set_progress_handler(guard.progress, 10_000)
+    limit = contextlib.nullcontext() if write else _heap_limit(con, HEAP_LIMIT)
     try:
-        cur = con.execute(sql, params)
-        rows = cur.fetchall()
-        columns = [d[0] for d in cur.description] if cur.description else []
+        with _watchdog(guard, con, timeout), limit:
+            cur = con.execute(sql, params)
+            rows = cur.fetchall()
+            columns = [d[0] for d in cur.description] if cur.description else []
         if write:
             _refresh_search(con.cursor(), "?")
             con.commit()
         return Result(columns, rows, cur.rowcount)
+    except MemoryError:  # SQLITE_NOMEM: the heap limit was reached
+        con.rollback()
+        raise QueryError(f"query stopped: it needed more than {HEAP_LIMIT // 2**20} MB of "
+                         f"memory (the limit of a read-only query): {sql.strip()}") from None
     except sqlite3.Error as e:
         con.rollback()
         raise _sqlite_error(e, guard, sql, timeout) from None
