@@ -532,13 +532,79 @@ def from_bib_entry(file: str, entry: BibEntry) -> BibRecord:
                           f"{entry.key}: {_message(first)}") from None
 
 
+# TeX primitives and macros that read or write files, run programs or redefine TeX: a .bib
+# field holding one would act when LaTeX reads the exported .bbl. lmsdb writes accents and
+# formatting commands only; these are never taken from a .bib.
+_DANGEROUS_TEX = re.compile(
+    r"\\(input|include|InputIfFileExists|write|openout|openin|read|closeout|closein|"
+    r"immediate|def|edef|gdef|xdef|let|futurelet|catcode|csname|expandafter|special|"
+    r"newcommand|renewcommand|providecommand|DeclareRobustCommand|makeatletter|usepackage|"
+    r"RequirePackage|documentclass|endinput|newwrite|newread|jobname|directlua|"
+    r"ShellEscape|pdfshellescape|everypar|everyjob|output|afterassignment|uppercase|"
+    r"lowercase|scantokens|outer|global|loop|end|dump|batchmode|errmessage|message)"
+    r"(?![A-Za-z])"
+)
+# The fields with a syntax, checked on the way in; a bad value is left out with a warning.
+_PAGES = re.compile(r"[\w.:+]+(?:-[\w.:+]+)?(?:, ?[\w.:+]+(?:-[\w.:+]+)?)*", re.A)
+_DOI = re.compile(r"10\.\d{4,9}/[\x21-\x7e]+")
+_VOLUME = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-/() ]{0,39}")
+_URL_BAD = re.compile(r"[\s\\{}]")
+
+
+def _syntax_problem(name: str, value: str) -> str | None:
+    """Why a pages/doi/url/volume value is not one (None if it is)."""
+    v = value.strip()
+    if not v:
+        return None
+    if name == "pages" and not _PAGES.fullmatch(normalise_pages(v)):
+        return "is not a page or page range"
+    if name == "doi":
+        d = _DOI_PREFIX.sub("", v)
+        if not _DOI.fullmatch(d) or "\\" in d or "{" in d or "}" in d:
+            return "is not a DOI (10.NNNN/...)"
+    if name == "url" and _URL_BAD.search(v):
+        return "is not a URL (it holds whitespace, a backslash or a brace)"
+    if name == "volume" and not v.lower().startswith("abs/") and not _VOLUME.fullmatch(v):
+        return "is not a volume"
+    return None
+
+
+def screen_entry(file: str, entry: BibEntry, diags: Diagnostics) -> bool:
+    """Drop, with a warning naming its line, every field of ``entry`` that holds a dangerous
+    TeX command or breaks its syntax. Returns False if the entry must be skipped (its title
+    holds such a command)."""
+    for name, value in list(entry.fields.items()):
+        line = entry.field_lines.get(name, entry.line)
+        m = _DANGEROUS_TEX.search(value)
+        c = _CONTROL.search(value)
+        if m is not None or c is not None:
+            what = (f"the TeX command \\{m.group(1)}, which lmsdb never takes from a .bib"
+                    if m is not None else f"the control character U+{ord(c.group()):04X}")
+            if name == "title":
+                diags.warn(file, line, f"{entry.key}: the title holds {what}: entry skipped")
+                return False
+            diags.warn(file, line, f"{entry.key}: field {name} holds {what}: field left out")
+            del entry.fields[name]
+            continue
+        problem = _syntax_problem(name, value)
+        if problem is not None:
+            diags.warn(file, line, f"{entry.key}: {name} {shorten(value)} {problem}: field "
+                       "left out")
+            del entry.fields[name]
+    return True
+
+
 def from_bibtex(parsed: ParsedBib, diags: Diagnostics) -> list[BibRecord]:
-    """Validate every entry of a parsed ``.bib``; container entries are skipped with a note."""
+    """Validate every entry of a parsed ``.bib``; container entries are skipped with a note,
+    fields that are unsafe or malformed are left out with a warning (:func:`screen_entry`)."""
     out: list[BibRecord] = []
+    for line, message in parsed.warnings:
+        diags.warn(parsed.file, line, message)
     for entry in parsed.entries:
         if entry.entry_type in BIB_CONTAINER_TYPES:
             diags.note(parsed.file, entry.line, f"@{entry.entry_type}{{{entry.key}}} is a "
                        "volume, not a paper: used only through crossref")
             continue
-        out.append(from_bib_entry(parsed.file, entry))
+        if screen_entry(parsed.file, entry, diags):
+            out.append(from_bib_entry(parsed.file, entry))
     return out

@@ -10,8 +10,10 @@ referenced ``@proceedings`` entry). Validation of field contents happens in
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from lmsdb.diagnostics import SourceError
 
@@ -31,6 +33,44 @@ class BibEntry:
 class ParsedBib:
     file: str
     entries: list[BibEntry]
+    warnings: list[tuple[int, str]] = field(default_factory=list)  # (line, message)
+
+
+# The month macros BibTeX's standard styles define; any other bare word is an @string.
+_MONTHS = frozenset("jan feb mar apr may jun jul aug sep oct nov dec".split())
+# A field assignment (``name = ``) in text outside any entry: an entry closed too early.
+_STRAY_FIELD = re.compile(r"^\s*,?\s*[A-Za-z][\w-]*\s*=", re.S)
+
+
+def _undefined_macros(lib: Any) -> list[tuple[int, str]]:
+    """Fields whose value is a bare word that no ``@string`` defines (before resolution):
+    bibtexparser keeps the word itself as the text, where BibTeX prints nothing."""
+    defined = {s.key.lower() for s in lib.strings}
+    out: list[tuple[int, str]] = []
+    for e in lib.entries:
+        for f in e.fields:
+            raw = str(f.value).strip()
+            if not raw or raw[0] in '{"' or raw.isdigit() or "#" in raw:
+                continue
+            if raw.lower() not in defined and raw.lower() not in _MONTHS:
+                out.append((f.start_line + 1, f"{e.key}: field {f.key} is {raw!r}, an @string "
+                            "macro that no @string defines: taken as the text itself"))
+    return out
+
+
+def _extra_brace(file: str, lib: Any) -> SourceError | None:
+    """An entry closed by one '}' too many leaves its last fields outside it, as text."""
+    from bibtexparser.model import Entry, ImplicitComment
+
+    blocks = lib.blocks
+    for before, block in zip(blocks, blocks[1:], strict=False):
+        if isinstance(block, ImplicitComment) and isinstance(before, Entry) and \
+                _STRAY_FIELD.match(block.raw or ""):
+            line = before.start_line + 1 + (before.raw or "").rstrip().count("\n")
+            return SourceError(file, line, f"@{before.entry_type}{{{before.key}: an extra '}}' "
+                               "ends the entry on this line; the fields after it are outside "
+                               "any entry")
+    return None
 
 
 def unclosed_brace_line(raw: str, start_line: int) -> int | None:
@@ -78,16 +118,24 @@ def parse_text(text: str, file: str) -> ParsedBib:
     """Split BibTeX text into entries; the first malformed block raises :class:`SourceError`."""
     import bibtexparser
 
+    from bibtexparser.middlewares.parsestack import default_parse_stack
+
     splitter_log = logging.getLogger("bibtexparser.splitter")
     level = splitter_log.level
     splitter_log.setLevel(logging.CRITICAL)  # its failures are reported as SourceError below
     try:
-        lib = bibtexparser.parse_string(text)
+        lib = bibtexparser.parse_string(text, parse_stack=[])
     finally:
         splitter_log.setLevel(level)
     if lib.failed_blocks:
         first = min(lib.failed_blocks, key=lambda b: b.start_line)
         raise _failure(file, first)
+    brace = _extra_brace(file, lib)
+    if brace is not None:
+        raise brace
+    warnings = _undefined_macros(lib)
+    for middleware in default_parse_stack():  # resolve @string macros, drop the braces
+        lib = middleware.transform(lib)
     entries = [
         BibEntry(
             line=e.start_line + 1,
@@ -108,7 +156,7 @@ def parse_text(text: str, file: str) -> ParsedBib:
             raise SourceError(file, e.line, f"duplicate entry key {e.key!r} (first used, in "
                               f"another case, at line {first}): BibTeX ignores case in keys")
     _resolve_crossrefs(entries)
-    return ParsedBib(file, entries)
+    return ParsedBib(file, entries, warnings)
 
 
 def _resolve_crossrefs(entries: list[BibEntry]) -> None:
