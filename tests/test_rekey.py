@@ -28,7 +28,7 @@ def test_scheme_author_form_and_clash_suffixes():
 
 
 def test_rekey_without_authors_changes_nothing(seeded):
-    # The import allocated keys in list (= id) order, the order rekey uses.
+    # The import allocated keys in title order, the order rekey uses.
     with seeded.begin() as c:
         assert rekey(c) == []
 
@@ -57,8 +57,9 @@ def test_rekey_after_merge_uses_authors(seeded):
 
 
 def test_rekey_clash_and_swap(seeded, tmp_path):
-    # Both 2022 "DeepSpeed ..." papers (deepspeed2022, deepspeed2022a) get the same first
-    # author: they clash on smith2022deepspeed and the lower id keeps the bare key.
+    # Two 2022 "DeepSpeed ..." papers (deepspeed2022b and deepspeed2022) get the same first
+    # author: they clash on smith2022deepspeed and the first in title order ("DeepSpeed Data
+    # Efficiency" before "Using DeepSpeed") keeps the bare key.
     f = tmp_path / "x.bib"
     f.write_text(
         "@misc{a, author = {Shaden Smith}, year = {2022}, title = {Using DeepSpeed and Megatron "
@@ -69,11 +70,12 @@ def test_rekey_clash_and_swap(seeded, tmp_path):
     import_bibtex(seeded, f)
     with seeded.begin() as c:
         changes = [(old, new) for _, old, new in rekey(c)]
-    # deepspeed2022b (DeepSpeed Inference, no authors) takes the freed deepspeed2022 (rekey
+    # deepspeed2022a (DeepSpeed Inference, no authors) takes the freed deepspeed2022 (rekey
     # writes through temporary keys, so no order of the renames trips the UNIQUE constraint).
-    assert changes == [("deepspeed2022", "smith2022deepspeed"),
-                       ("deepspeed2022a", "smith2022deepspeeda"),
-                       ("deepspeed2022b", "deepspeed2022")]
+    # Changes are listed in id (list) order: Using DeepSpeed, Data Efficiency, Inference.
+    assert changes == [("deepspeed2022b", "smith2022deepspeeda"),
+                       ("deepspeed2022", "smith2022deepspeed"),
+                       ("deepspeed2022a", "deepspeed2022")]
 
 
 def test_cli_rekey_prints_old_new(runner, db_url):

@@ -508,7 +508,7 @@ def rekey_cmd(ctx: click.Context, dry_run: bool) -> None:
     Keys are otherwise never changed: a paper that gains authors from a .bib keeps its key
     until you run this. Scheme: first author's family name + year + first significant title
     word (rajbhandari2020zero), or word + year without authors (zero2020); clashes get
-    a, b, c suffixes in paper-id order. One transaction.
+    a, b, c suffixes in title order. One transaction.
 
     \b
     Examples:

@@ -1,9 +1,9 @@
 """Regenerate every citation key with the current scheme, on request only.
 
 Keys are stable by design (nothing else recomputes them), so a paper that gained authors
-from a ``.bib`` keeps ``zero2020`` until the user runs ``lmsdb rekey``. Keys are handed out
-in paper-id order (the order papers arrived), so the same database always gets the same
-keys. The renames are applied in two bulk statements inside the caller's transaction: first
+from a ``.bib`` keeps ``zero2020`` until the user runs ``lmsdb rekey``. Papers that clash on
+a key get their suffixes in title order (:func:`lmsdb.sync.key_order`, as the importer
+gives them), never in the order they arrived, so the same papers always get the same keys. The renames are applied in two bulk statements inside the caller's transaction: first
 to temporary keys, then to the final ones, so that swapping two keys cannot trip the UNIQUE
 constraint half-way.
 """
@@ -13,6 +13,7 @@ from __future__ import annotations
 from sqlalchemy import Connection, and_, bindparam, select, update
 
 from lmsdb.citekeys import KeyAllocator, base_key
+from lmsdb.sync import key_order
 from lmsdb.models import Author, Paper, PaperAuthor
 
 papers_t = Paper.__table__
@@ -24,16 +25,14 @@ def plan(conn: Connection) -> list[tuple[int, str, str]]:
     """``(paper id, old key, new key)`` for every paper whose key would change."""
     first = pa_t.join(authors_t, and_(authors_t.c.id == pa_t.c.author_id, pa_t.c.position == 0))
     q = (select(papers_t.c.id, papers_t.c.citation_key, papers_t.c.title, papers_t.c.year,
-                authors_t.c.family)
+                authors_t.c.family, papers_t.c.url)
          .select_from(papers_t.outerjoin(first, pa_t.c.paper_id == papers_t.c.id))
          .order_by(papers_t.c.id))
+    rows = conn.execute(q).all()
     keys = KeyAllocator()
-    changes = []
-    for pid, old, title, year, family in conn.execute(q):
-        new = keys.allocate(base_key(title, year, family))
-        if new != old:
-            changes.append((pid, old, new))
-    return changes
+    new = {r.id: keys.allocate(base_key(r.title, r.year, r.family))
+           for r in sorted(rows, key=lambda r: key_order(r.title, r.url, r.year))}
+    return [(r.id, r.citation_key, new[r.id]) for r in rows if new[r.id] != r.citation_key]
 
 
 def rekey(conn: Connection, *, dry_run: bool = False) -> list[tuple[int, str, str]]:

@@ -213,6 +213,7 @@ class _Group:
     alt_urls: tuple[str, ...] = ()
     frameworks: tuple[str, ...] = ()
     categories: dict[str, int] = field(default_factory=dict)
+    key: str = ""  # the citation key of a new paper
 
 
 class _UnionFind:
@@ -585,6 +586,7 @@ def _plan_papers(recs: ListRecords, state: _State, writes: _Writes, report: Sync
     if gaps:
         _renumber_positions(groups)
     plan = _PaperPlan(state, writes, report, fw_ids, cat_ids)
+    _allocate_keys(plan.keys, [g for g in groups if not g.existing])
     done = 0
     for g in groups:
         done += len(g.records)
@@ -601,6 +603,18 @@ def _plan_papers(recs: ListRecords, state: _State, writes: _Writes, report: Sync
             report.removed.append(PaperDiff(row["citation_key"], row["title"]))
             if prune:
                 writes.paper_delete.append(pid)
+
+
+def key_order(title: str, url: str | None, year: int | None) -> tuple[str, str, str, int]:
+    """The order in which papers that clash on a base key get their suffixes: by title
+    (as compared for duplicates), then as written, URL and year; never the order of the
+    rows, so that reordering a list cannot change a key."""
+    return (normalise_title(title), title, url or "", year or 0)
+
+
+def _allocate_keys(keys: KeyAllocator, new: list[_Group]) -> None:
+    for g in sorted(new, key=lambda g: key_order(g.title, g.url, g.year)):
+        g.key = keys.allocate(base_key(g.title, g.year))
 
 
 class _PaperPlan:
@@ -633,7 +647,7 @@ class _PaperPlan:
     def add(self, g: _Group) -> None:
         pid = self.next_paper
         self.next_paper += 1
-        key = self.keys.allocate(base_key(g.title, g.year))
+        key = g.key
         search = search_columns(g.title, None)  # a list gives no authors
         self.writes.paper_insert.append((pid, key, g.title, g.url, g.year, self.venue_id(g),
                                          g.arxiv_id, g.doi, g.openreview_id,
