@@ -1,0 +1,92 @@
+"""kill -9 during an import: the database keeps its old state, passes SQLite's integrity
+check, and the next import completes.
+
+The import of a generated list runs as a separate process; it is killed at a random point
+(fixed seed) of its write transaction, found by watching for SQLite's rollback journal,
+which exists exactly while a write transaction is open.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT, SEED, run_cli
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from generate import generate  # noqa: E402
+
+N = 5_000  # papers: the write transaction lasts a few tenths of a second
+
+
+def _dump(path: Path) -> str:
+    con = sqlite3.connect(path)
+    try:
+        return "\n".join(con.iterdump())
+    finally:
+        con.close()
+
+
+def _integrity(path: Path) -> str:
+    con = sqlite3.connect(path)
+    try:
+        return con.execute("pragma integrity_check").fetchone()[0]
+    finally:
+        con.close()
+
+
+def _kill_during_the_write(url: str, big: Path, journal: Path, delay: float) -> bool:
+    """Start an import, kill -9 it ``delay`` seconds after its write transaction began;
+    whether the transaction was still open when the process died."""
+    proc = subprocess.Popen([sys.executable, "-m", "lmsdb", "--db", url, "import", str(big)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not journal.exists():  # the write transaction has begun
+        assert proc.poll() is None, "the import ended before it wrote anything"
+        assert time.monotonic() < deadline
+        time.sleep(0.001)
+    time.sleep(delay)
+    open_transaction = journal.exists()
+    os.kill(proc.pid, signal.SIGKILL)
+    assert proc.wait() == -signal.SIGKILL
+    return open_transaction
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
+def test_kill_9_during_an_import_keeps_the_old_state(runner, tmp_path):
+    db = tmp_path / "db.sqlite"
+    url = f"sqlite:///{db}"
+    assert run_cli(runner, url, "import", str(SEED)).exit_code == 0
+    before = _dump(db)
+    big = tmp_path / "big.md"
+    big.write_text(generate(N, seed=10), encoding="utf-8")
+    journal = Path(f"{db}-journal")
+    rnd = random.Random(10)
+
+    saved = tmp_path / "saved.sqlite"
+    shutil.copyfile(db, saved)
+    for attempt in range(3):  # a loaded machine may commit before the kill: try again
+        if _kill_during_the_write(url, big, journal, rnd.uniform(0.0, 0.15 / (attempt + 1))):
+            break
+        shutil.copyfile(saved, db)
+    else:
+        pytest.fail("three imports committed before they could be killed")
+
+    assert _integrity(db) == "ok"  # opening the database rolls the hot journal back
+    assert _dump(db) == before
+
+    res = run_cli(runner, url, "import", str(big))
+    assert res.exit_code == 0, res.stderr[-2000:]
+    assert _integrity(db) == "ok"
+    res = run_cli(runner, url, "sql", "select count(*) from papers", "--format", "csv",
+                  "--no-headers")
+    assert int(res.stdout) >= N
