@@ -99,7 +99,9 @@ class _Guard:
     def _attach_name(self, file: str | None) -> str:
         """What an ATTACH is: VACUUM attaches a temporary file (''), VACUUM INTO its output."""
         if self.vacuum:
-            return "VACUUM INTO (which writes a file)" if file else "VACUUM (which rewrites the file)"
+            if file:
+                return "VACUUM INTO (which writes a file)"
+            return "VACUUM (which rewrites the file)"
         return "ATTACH (and VACUUM INTO, which attaches a file)"
 
     def expire(self, con: sqlite3.Connection) -> None:
@@ -150,9 +152,8 @@ def _watchdog(guard: _Guard, con: sqlite3.Connection, timeout: float | None) -> 
 def _heap_limit_api() -> Any:
     """SQLite's ``sqlite3_hard_heap_limit64``, through ctypes, or None where unavailable."""
     try:
-        import ctypes
-
         import _sqlite3
+        import ctypes
 
         fn = ctypes.CDLL(_sqlite3.__file__).sqlite3_hard_heap_limit64
     except (ImportError, OSError, AttributeError):

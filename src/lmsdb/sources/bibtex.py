@@ -117,7 +117,6 @@ def _failure(file: str, block: object) -> SourceError:
 def parse_text(text: str, file: str) -> ParsedBib:
     """Split BibTeX text into entries; the first malformed block raises :class:`SourceError`."""
     import bibtexparser
-
     from bibtexparser.middlewares.parsestack import default_parse_stack
 
     splitter_log = logging.getLogger("bibtexparser.splitter")
