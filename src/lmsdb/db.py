@@ -34,8 +34,9 @@ def check_url(cli_url: str | None, engine: Engine | None = None) -> str | None:
     if engine is not None and engine.dialect.name == "sqlite" and (
             engine.url.database in (None, "", ":memory:")
             or "mode=memory" in str(engine.url.query)):
-        raise UsageError(f"--db {resolve_url(cli_url)}: an in-memory SQLite database keeps nothing "
-                         "once the command ends; give a file, such as sqlite:///papers.sqlite")
+        raise UsageError(f"--db {resolve_url(cli_url)}: an in-memory SQLite database keeps "
+                         "nothing once the command ends; give a file, such as "
+                         "sqlite:///papers.sqlite")
     return cli_url
 
 
@@ -209,6 +210,11 @@ def _foreign(tables: list[str] | None) -> bool:
     return bool(tables) and "alembic_version" not in (tables or [])
 
 
+def _not_lmsdb(path: str, tables: list[str]) -> str:
+    shown = ", ".join(tables[:5]) + (", ..." if len(tables) > 5 else "")
+    return f"{path} is not an lmsdb database (it holds the tables {shown})"
+
+
 def check_writable(engine: Engine) -> None:
     """Refuse to create lmsdb's tables in another application's SQLite file, or to touch a
     database written by a newer lmsdb (:class:`~lmsdb.diagnostics.LmsdbError`, exit 1)."""
@@ -219,10 +225,9 @@ def check_writable(engine: Engine) -> None:
         if not tables:  # no file yet, or an empty one: lmsdb may create its schema there
             return
         if _foreign(tables):
-            shown = ", ".join((tables or [])[:5]) + (", ..." if len(tables or []) > 5 else "")
-            raise LmsdbError(f"{engine.url.database} is not an lmsdb database (it holds the "
-                             f"tables {shown}): lmsdb will not add its tables to another "
-                             "application's file; choose another --db")
+            raise LmsdbError(_not_lmsdb(engine.url.database or "", tables) + ": lmsdb will "
+                             "not add its tables to another application's file; choose "
+                             "another --db")
     message = _unknown_revision(engine, stored_revision(engine))
     if message:
         raise LmsdbError(message)
@@ -255,8 +260,7 @@ def open_for_reading(engine: Engine, *, any_sqlite: bool = False) -> list[str]:
         raise UsageError(f"{path} is an empty file, not an lmsdb database: run "
                          "`lmsdb import LIST.md` first")
     if _foreign(tables):
-        raise LmsdbError(f"{path} is not an lmsdb database (it holds the tables "
-                         f"{', '.join(tables[:5])}{', ...' if len(tables) > 5 else ''})")
+        raise LmsdbError(_not_lmsdb(path, tables))
     rev = stored_revision(engine)
     if rev == SCHEMA_HEAD:
         return []
