@@ -134,6 +134,7 @@ def test_sql_reads_another_applications_file_without_writing(runner, other_app):
 
 @pytest.mark.parametrize("args", [["sql", "select 1"], ["stats"], ["search", "zero"],
                                   ["schema"], ["export", "bib"], ["export", "md"],
+                                  ["show", "alpa2022"],
                                   ["import", "--dry-run", str(SEED)]])
 def test_an_empty_file_stays_empty(runner, tmp_path, args):
     f = tmp_path / "empty.sqlite"
@@ -219,7 +220,8 @@ def test_reading_commands_do_not_migrate_an_older_database(runner, tmp_path):
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
 @pytest.mark.parametrize("args", [["sql", "select * from papers"], ["stats"],
                                   ["search", "parallelism"], ["schema"],
-                                  ["stats", "--format", "json"], ["--help"]])
+                                  ["stats", "--format", "json"], ["show", "alpa2022"],
+                                  ["--help"]])
 def test_stdout_on_a_full_device(seeded_url, args):
     with open("/dev/full", "w") as full:
         res = subprocess.run([sys.executable, "-m", "lmsdb", "--db", seeded_url, *args],
@@ -296,3 +298,36 @@ def test_only_newlines_end_markdown_lines():
     assert split_lines("a\u2028b\x0cc\x1cd\x85e\r\nf\rg\nh") == [
         "a\u2028b\x0cc\x1cd\x85e", "f", "g", "h"]
     assert split_lines("") == [] and split_lines("\n") == [""]
+
+
+# ------------------------------------------------------------------ 3. .bib fields
+
+
+def test_tex_escapes_dblp_writes_in_urls_and_dois_are_not_refused():
+    """DBLP escapes '_' in URLs (paper\\_files); that is not a live TeX command."""
+    from lmsdb.diagnostics import Diagnostics
+    from lmsdb.records import from_bibtex
+    from lmsdb.sources.bibtex import parse_text
+
+    diags = Diagnostics()
+    recs = from_bibtex(parse_text(
+        "@inproceedings{a,\n  title = {T},\n  year = {2022},\n"
+        "  url = {https://proceedings.neurips.cc/paper\\_files/paper/2022/x.html},\n"
+        "  doi = {10.5555/a\\_b}\n}\n", "x.bib"), diags)
+    assert diags.items == []
+    assert "paper\\_files" in recs[0].url
+
+
+def test_live_tex_in_a_syntax_field_is_left_out_with_the_line():
+    from lmsdb.diagnostics import Diagnostics
+    from lmsdb.records import from_bibtex
+    from lmsdb.sources.bibtex import parse_text
+
+    diags = Diagnostics()
+    recs = from_bibtex(parse_text(
+        "@inproceedings{a,\n  title = {T},\n  year = {2022},\n"
+        "  pages = {\\input /etc/passwd 1--2},\n  volume = {7}\n}\n", "x.bib"), diags)
+    assert [str(d) for d in diags.items] == [
+        "x.bib:4: warning: a: field pages holds the TeX command \\input, which lmsdb never "
+        "takes from a .bib: field left out"]
+    assert recs[0].pages is None and recs[0].volume == "7"

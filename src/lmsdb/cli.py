@@ -787,13 +787,14 @@ def show_cmd(ctx: click.Context, key: str, fmt: str) -> None:
 
     engine = _engine(ctx)
     with _errors():
-        _need_data(engine)
+        _open_for_reading(engine)
         with engine.connect() as conn:
             paper = show.load(conn, key)
-    if fmt == "json":
-        click.echo(json.dumps(paper, ensure_ascii=False, indent=2))
-    else:
-        show.write_text(sys.stdout, paper)
+    with _printing():
+        if fmt == "json":
+            click.echo(json.dumps(paper, ensure_ascii=False, indent=2))
+        else:
+            show.write_text(sys.stdout, paper)
 
 
 @cli.command("migrate")

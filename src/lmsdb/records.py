@@ -549,6 +549,8 @@ _PAGES = re.compile(r"[\w.:+]+(?:-[\w.:+]+)?(?:, ?[\w.:+]+(?:-[\w.:+]+)?)*", re.
 _DOI = re.compile(r"10\.\d{4,9}/[\x21-\x7e]+")
 _VOLUME = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-/() ]{0,39}")
 _URL_BAD = re.compile(r"[\s\\{}]")
+# TeX escapes of characters a URL or DOI may hold, as DBLP writes them (paper\_files).
+_URL_ESCAPE = re.compile(r"\\[_%&#$~]")
 
 
 def _syntax_problem(name: str, value: str) -> str | None:
@@ -556,6 +558,8 @@ def _syntax_problem(name: str, value: str) -> str | None:
     v = value.strip()
     if not v:
         return None
+    if name in ("doi", "url"):
+        v = _URL_ESCAPE.sub("", v)
     if name == "pages" and not _PAGES.fullmatch(normalise_pages(v)):
         return "is not a page or page range"
     if name == "doi":
