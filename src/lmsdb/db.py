@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -10,10 +11,18 @@ from typing import TYPE_CHECKING
 # SQLAlchemy is imported where an engine is made, not here: `lmsdb sql --format json` on
 # SQLite reads the URL and SCHEMA_HEAD without it (lmsdb.fastjson).
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
+    from sqlalchemy import Connection, Engine
+
+    from lmsdb.locks import Wait
 
 ENV_VAR = "LMSDB_DATABASE_URL"
 DEFAULT_URL = "sqlite:///lmsdb.sqlite"
+# On PostgreSQL every lmsdb object lives in this schema (``?schema=NAME`` in the URL).
+DEFAULT_PG_SCHEMA = "lmsdb"
+_SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+# The one hint for a missing PostgreSQL driver, in the code's messages and in the README.
+POSTGRES_HINT = ("install the PostgreSQL driver with lmsdb's postgres extra: "
+                 "pip install 'lmsdb[postgres]' (from a clone: pip install '.[postgres]')")
 
 
 def resolve_url(cli_url: str | None = None) -> str:
@@ -35,29 +44,51 @@ def normalise_url(url: str) -> str:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine; on SQLite every connection enforces foreign keys.
+    """An engine; on SQLite every connection enforces foreign keys; on PostgreSQL every
+    connection's ``search_path`` is lmsdb's schema (``lmsdb``, or ``?schema=NAME`` in the
+    URL), so lmsdb's tables never mix with other applications' and ``select * from papers``
+    finds them.
 
     A URL SQLAlchemy cannot use (a typo, a scheme whose driver is not installed) is an
     :class:`~lmsdb.diagnostics.UsageError` that says so, not a traceback.
     """
     from sqlalchemy import create_engine, event
+    from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
 
     from lmsdb.diagnostics import UsageError
 
+    kw: dict = {}
     try:
-        engine = create_engine(normalise_url(url))
+        parsed = make_url(normalise_url(url))
+        if parsed.get_backend_name() == "postgresql":
+            schema = parsed.query.get("schema", DEFAULT_PG_SCHEMA)
+            if not isinstance(schema, str) or not _SCHEMA_NAME.fullmatch(schema):
+                raise UsageError(f"--db {url!r}: schema={schema!r} is not a plain schema name "
+                                 "(lower-case letters, digits and _)")
+            parsed = parsed.difference_update_query(["schema"])
+            options = f"-c search_path={schema}"
+            if "options" in parsed.query:
+                options = f"{parsed.query['options']} {options}"
+                parsed = parsed.difference_update_query(["options"])
+            kw = {"connect_args": {"options": options},
+                  "execution_options": {"lmsdb_schema": schema}}
+        engine = create_engine(parsed, **kw)
     except ArgumentError as e:
         raise UsageError(f"--db {url!r} is not a database URL SQLAlchemy understands ({e}); "
                          "for example sqlite:///papers.sqlite or "
                          "postgresql://user@host/dbname") from None
     except ImportError as e:
         raise UsageError(f"--db {url!r}: the driver for it is not installed ({e}); lmsdb "
-                         "supports SQLite (built in) and PostgreSQL (pip install "
-                         "'lmsdb[postgres]')") from None
+                         f"supports SQLite (built in) and PostgreSQL: {POSTGRES_HINT}") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def pg_schema(bind: Engine | Connection) -> str:
+    """The PostgreSQL schema that holds lmsdb's objects for this engine or connection."""
+    return bind.get_execution_options().get("lmsdb_schema", DEFAULT_PG_SCHEMA)
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
@@ -75,14 +106,16 @@ def migrations_dir() -> Path:
     raise RuntimeError(f"lmsdb: cannot find the migrations directory near {here}")
 
 
-def alembic_config(engine: Engine):  # type: ignore[no-untyped-def]
-    """An Alembic Config that runs on ``engine`` (env.py picks the connection up)."""
+def alembic_config(engine: Engine, wait: Wait | None = None):  # type: ignore[no-untyped-def]
+    """An Alembic Config that runs on ``engine`` (env.py picks the connection up, and waits
+    for another writer as ``wait`` says)."""
     from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", str(migrations_dir()))
     cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
     cfg.attributes["engine"] = engine
+    cfg.attributes["wait"] = wait
     return cfg
 
 
@@ -106,14 +139,17 @@ def head_revision(engine: Engine) -> str | None:
     return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
 
 
-def upgrade(engine: Engine, target: str = "head") -> Revisions:
-    """Upgrade the schema to ``target``; returns the revision before and after."""
+def upgrade(engine: Engine, target: str = "head", wait: Wait | None = None) -> Revisions:
+    """Upgrade the schema to ``target``; returns the revision before and after.
+
+    The migration runs under the writer lock (``migrations/env.py``), so two commands that
+    upgrade at once run one after the other, and the second finds nothing left to do."""
     from alembic import command
 
     before = current_revision(engine)
     head = head_revision(engine)
     if before != head or target != "head":
-        command.upgrade(alembic_config(engine), target)
+        command.upgrade(alembic_config(engine, wait), target)
     return Revisions(before, current_revision(engine), head)
 
 
@@ -137,14 +173,38 @@ def stored_revision(engine: Engine) -> str | None:
     try:
         with engine.connect() as conn:
             return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    except DBAPIError:
+    except DBAPIError as e:
+        if getattr(e.orig, "sqlstate", None) == "42501":  # there, but this role may not read it
+            raise
         return None
 
 
-def ensure_schema(engine: Engine) -> None:
-    """Create or upgrade the schema so that a command can run on it."""
+def ensure_schema(engine: Engine, wait: Wait | None = None) -> None:
+    """Create or upgrade the schema so that a writing command can run on it."""
     if stored_revision(engine) != SCHEMA_HEAD:
-        upgrade(engine)
+        upgrade(engine, wait=wait)
+
+
+def open_for_reading(engine: Engine) -> None:
+    """Check that a reading command can run: the database exists and holds lmsdb's schema at
+    the newest revision. Never creates, migrates or writes anything (a reader may not even
+    be allowed to); what is missing is a :class:`UsageError` (exit code 2) that says what to
+    run."""
+    from lmsdb.diagnostics import UsageError
+
+    if engine.dialect.name == "sqlite":
+        path = engine.url.database
+        if not path or path == ":memory:" or not Path(path).exists():
+            raise UsageError(f"no database at {path}: run `lmsdb import LIST.md` first")
+    rev = stored_revision(engine)
+    if rev is None:
+        where = (f"schema {pg_schema(engine)!r} of this database"
+                 if engine.dialect.name == "postgresql" else "this database")
+        raise UsageError(f"lmsdb's tables are missing: {where} has none; "
+                         "run `lmsdb import LIST.md` (or `lmsdb migrate`) first")
+    if rev != SCHEMA_HEAD:
+        raise UsageError(f"the database's schema is at revision {rev}, this lmsdb reads "
+                         f"{SCHEMA_HEAD}: run `lmsdb migrate` first (reading never upgrades)")
 
 
 def schema_exists(engine: Engine) -> bool:
