@@ -206,8 +206,38 @@ def _json_steps(lm: list[str]) -> list[tuple]:
     ]
 
 
-def run_size(n: int, work: Path, repeat: int, timeout: float, seed: int) -> tuple[list, list]:
-    """Run every command for size n; return (results, checks)."""
+def _pg_reset(url: str) -> None:
+    """Drop lmsdb's schema (and everything in it) from the PostgreSQL database at ``url``."""
+    import psycopg
+
+    from lmsdb.db import make_engine, pg_schema
+
+    engine = make_engine(url)
+    dsn = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(dsn, autocommit=True) as con:
+        con.execute(f'DROP SCHEMA IF EXISTS "{pg_schema(engine)}" CASCADE')
+    engine.dispose()
+
+
+def _pg_count(url: str) -> int | None:
+    from sqlalchemy import text
+
+    from lmsdb.db import make_engine
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text("select count(*) from papers")).scalar()
+    except Exception:  # noqa: BLE001 - the check reports None
+        return None
+    finally:
+        engine.dispose()
+
+
+def run_size(n: int, work: Path, repeat: int, timeout: float, seed: int,
+             pg_url: str | None = None) -> tuple[list, list]:
+    """Run every command for size n; return (results, checks). With ``pg_url``, also
+    ``lmsdb import`` into that PostgreSQL database (its ratio is to the SQLite import)."""
     md = work / f"list_{n}.md"
     md.write_text(generate(n, seed), encoding="utf-8")
     floor_db = work / f"floor_{n}.db"
@@ -231,6 +261,12 @@ def run_size(n: int, work: Path, repeat: int, timeout: float, seed: int) -> tupl
             None,
         ),
         ("lmsdb import", lm + ["import", str(md)], lambda: _rm(db), "floor (a) import"),
+        *([(
+            "lmsdb import (postgresql)",
+            [PY, "-m", "lmsdb", "--db", pg_url, "import", str(md)],
+            lambda: _pg_reset(pg_url),
+            "lmsdb import",
+        )] if pg_url else []),
         (
             "floor (b) export",
             [PY, FLOORS, "export", "{DB}", str(out["floor_b"]) + ".bib"],
@@ -327,6 +363,8 @@ def run_size(n: int, work: Path, repeat: int, timeout: float, seed: int) -> tupl
         if line.startswith("| ") and "](http" in line and "<span" not in line
     )
     check("papers in lmsdb db", q(db, "select count(*) from papers"), n)
+    if pg_url:
+        check("papers in the PostgreSQL db", _pg_count(pg_url), n)
     check(
         "paper_categories in lmsdb db",
         q(db, "select count(*) from paper_categories"),
@@ -403,9 +441,7 @@ def fmt_table(results: list[dict], sizes: list[int]) -> str:
 
 def _short(floor: str) -> str:
     return {"floor (a) import": "(a)", "floor (b) export": "(b)", "python -c pass": "startup",
-            FLOOR_D: "(d)"}.get(
-        floor, floor
-    )
+            FLOOR_D: "(d)", "lmsdb import": "SQLite"}.get(floor, floor)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -433,6 +469,13 @@ def main(argv: list[str] | None = None) -> int:
         type=float,
         default=1800,
         help="seconds before a command is killed (default: 1800)",
+    )
+    ap.add_argument(
+        "--db",
+        metavar="URL",
+        help="also time `lmsdb import` into this PostgreSQL database (a scratch one: lmsdb's "
+        "schema is dropped before each run), as a ratio to the SQLite import of the same run; "
+        "'temporary' starts a throwaway server with tests/pg_server.py",
     )
     args = ap.parse_args(argv)
     sizes = sorted({int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()})
@@ -473,16 +516,26 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     results: list[dict] = []
     checks: list[dict] = []
+    server = None
+    pg_url = args.db
+    if pg_url == "temporary":
+        sys.path.insert(0, str(REPO))
+        from tests.pg_server import temporary_server
+
+        server = temporary_server()
+        pg_url = server.__enter__()
     try:
         for n in sizes:
             t0 = time.perf_counter()
-            r, c = run_size(n, work, args.repeat, args.timeout, args.seed)
+            r, c = run_size(n, work, args.repeat, args.timeout, args.seed, pg_url)
             results += r
             checks += c
             print(
                 f"[N={n:,} done in {time.perf_counter() - t0:.1f} s]", file=sys.stderr, flush=True
             )
     finally:
+        if server is not None:
+            server.__exit__(None, None, None)
         if not args.workdir:
             shutil.rmtree(work, ignore_errors=True)
 
@@ -518,6 +571,12 @@ def main(argv: list[str] | None = None) -> int:
               "(apt-get install sqlite3).")
     elif json_target:
         print(f"Target (within 2× of `sqlite3 -json`) at N={top:,}: " + "; ".join(json_target))
+    pg = next((x for x in results if x["n"] == top and x["command"] == "lmsdb import (postgresql)"),
+              None)
+    if pg is not None:
+        verdict = "no ratio (failed)" if pg["ratio"] is None else (
+            f"{pg['ratio']:.2f}× ({'ok' if pg['ratio'] <= 1.5 else 'OVER'})")
+        print(f"Target (PostgreSQL import within 1.5× of SQLite's) at N={top:,}: {verdict}")
     bad = [c for c in checks if not c["ok"]]
     print()
     if bad:

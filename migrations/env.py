@@ -13,8 +13,10 @@ from logging.config import fileConfig
 
 from alembic import context
 
-from lmsdb.db import DEFAULT_URL, ENV_VAR, make_engine
+from lmsdb.db import DEFAULT_URL, ENV_VAR, make_engine, pg_schema
 from lmsdb.dbobjects import is_derived
+from lmsdb.diagnostics import LmsdbError
+from lmsdb.locks import Wait, advisory_lock, begin_immediate
 from lmsdb.models import Base
 
 config = context.config
@@ -47,8 +49,34 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
+def _engine():  # type: ignore[no-untyped-def]
+    """The command's engine, or one for the configured URL; a URL that cannot be used (no
+    driver installed, a typo) is one line on stderr, not a traceback."""
+    engine = config.attributes.get("engine")
+    if engine is not None:
+        return engine
+    try:
+        return make_engine(database_url())
+    except LmsdbError as e:
+        raise SystemExit(f"lmsdb: error: {e}") from None
+
+
+def _lock(connection, wait: Wait, sqlite: bool) -> None:  # type: ignore[no-untyped-def]
+    """Take the writer lock, so that two commands migrating at once run one after the
+    other (the second then finds nothing to do): BEGIN IMMEDIATE on SQLite; on PostgreSQL
+    the advisory lock, then lmsdb's own schema, which the connection's search_path names,
+    so that every object the revisions create goes into it."""
+    if sqlite:
+        begin_immediate(connection, wait)
+        return
+    connection.begin()
+    advisory_lock(connection, wait)
+    connection.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{pg_schema(connection)}"')
+
+
 def run_migrations_online() -> None:
-    engine = config.attributes.get("engine") or make_engine(database_url())
+    engine = _engine()
+    wait = config.attributes.get("wait") or Wait()
     with engine.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"
         raw = connection.connection.driver_connection if sqlite else None
@@ -63,7 +91,6 @@ def run_migrations_online() -> None:
             # unless it is told to keep out: take over the transaction so that a failing
             # revision leaves the database exactly as it was.
             raw.isolation_level = None
-            connection.exec_driver_sql("BEGIN")
         context.configure(
             connection=connection,
             target_metadata=target_metadata,
@@ -74,6 +101,7 @@ def run_migrations_online() -> None:
             transactional_ddl=True,
         )
         try:
+            _lock(connection, wait, sqlite)
             with context.begin_transaction():
                 context.run_migrations()
                 if sqlite:

@@ -199,3 +199,92 @@ def enriched(enriched_template, engine, services, clock) -> str:
     shutil.copytree(d / "cache", os.environ["LMSDB_CACHE_DIR"], dirs_exist_ok=True)
     services.log.extend(log)
     return stderr
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A superuser URL (database ``lmsdb_test``) of a PostgreSQL server, shared by every
+    PostgreSQL test: $LMSDB_TEST_POSTGRESQL_URL if set (a scratch server: the tests drop
+    and recreate what they use), else a throwaway server that tests/pg_server.py starts from
+    the machine's binaries.
+
+    Where no server can be started the tests are skipped with the reason, except under CI
+    (CI=true, as .ci/run sets), where that is a failure: the project's own files install
+    PostgreSQL there, so the PostgreSQL tests never silently skip."""
+    import os
+
+    given = os.environ.get("LMSDB_TEST_POSTGRESQL_URL")
+    if given:
+        yield given
+        return
+    from .pg_server import NoServer, temporary_server
+
+    server = temporary_server()
+    try:
+        url = server.__enter__()
+    except NoServer as e:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL tests cannot run in CI: {e}")
+        pytest.skip(f"no PostgreSQL server: {e}")
+    try:
+        yield url
+    finally:
+        server.__exit__(None, None, None)
+
+
+def pg_admin(url: str, database: str | None = None):
+    """A psycopg connection in autocommit mode to ``url`` (or its ``database``)."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    u = make_url(url)
+    if database:
+        u = u.set(database=database)
+    return psycopg.connect(u.set(drivername="postgresql").render_as_string(hide_password=False),
+                           autocommit=True)
+
+
+DOCS_PG = ROOT / "docs" / "postgresql.md"
+
+
+def docs_sql_blocks() -> list[tuple[str, list[str]]]:
+    """The ```sql blocks of docs/postgresql.md: (the database each says it runs in, its
+    statements)."""
+    import re
+
+    blocks = []
+    for body in re.findall(r"```sql\n(.*?)```", DOCS_PG.read_text(encoding="utf-8"), re.S):
+        first, _, rest = body.partition("\n")
+        m = re.fullmatch(r"-- connected to: (\w+)", first.strip())
+        assert m, f"a SQL block of {DOCS_PG.name} does not say where it runs: {first!r}"
+        statements = [s.strip() for s in re.split(r";\s*\n", rest) if s.strip()]
+        blocks.append((m.group(1), statements))
+    return blocks
+
+
+@pytest.fixture(scope="session")
+def pg_team(pg_server):
+    """The team set-up of docs/postgresql.md, run as written (as the superuser): returns
+    the URLs of database ``papers`` as its owner, its reader and the superuser."""
+    from sqlalchemy.engine import make_url
+
+    with pg_admin(pg_server, "postgres") as admin:  # a clean slate, whatever a run left
+        admin.execute("DROP DATABASE IF EXISTS papers WITH (FORCE)")
+        admin.execute("DROP ROLE IF EXISTS lmsdb_owner")
+        admin.execute("DROP ROLE IF EXISTS lmsdb_reader")
+    for database, statements in docs_sql_blocks():
+        with pg_admin(pg_server, database) as admin:
+            for stmt in statements:
+                admin.execute(stmt)
+    base = make_url(pg_server).set(database="papers")
+    return {"owner": base.set(username="lmsdb_owner", password="owner-secret"),
+            "reader": base.set(username="lmsdb_reader", password="reader-secret"),
+            "superuser": base}
+
+
+def url_of(team, role: str, schema: str | None = None) -> str:
+    """``role``'s URL from :func:`pg_team`, for lmsdb's schema or another one."""
+    u = team[role]
+    if schema:
+        u = u.update_query_dict({"schema": schema})
+    return u.render_as_string(hide_password=False)

@@ -87,4 +87,14 @@ def test_schema_not_current_takes_the_general_path(engine, db_url, runner):
     upgrade(engine, "0003")
     assert query_json(db_url, "select 1 as one", {}, "json", 5) is None
     res = run_cli(runner, db_url, "sql", "select count(*) as n from papers", "--format", "json")
-    assert res.exit_code == 0 and res.stdout == '[\n{"n":0}\n]\n'  # upgraded, then run
+    # Reading never upgrades (issue 12); `sql` reads the file as it is, and says so (issue 10).
+    assert res.exit_code == 0 and json.loads(res.stdout) == [{"n": 0}]
+    assert "older than this lmsdb's" in res.stderr and "`lmsdb migrate` upgrades it" in res.stderr
+    res = run_cli(runner, db_url, "stats")
+    assert res.exit_code == 2 and "run `lmsdb migrate` first" in res.stderr
+    from lmsdb.db import current_revision
+
+    assert current_revision(engine) == "0003"
+    assert run_cli(runner, db_url, "migrate").exit_code == 0
+    res = run_cli(runner, db_url, "sql", "select count(*) as n from papers", "--format", "json")
+    assert res.exit_code == 0 and res.stdout == '[\n{"n":0}\n]\n'

@@ -208,7 +208,7 @@ def test_reading_commands_do_not_migrate_an_older_database(runner, tmp_path):
     before = _dump(_path(url))
     for args in (["stats"], ["export", "md"], ["schema"]):
         res = run_cli(runner, url, *args)
-        assert res.exit_code == 1 and "run `lmsdb migrate` first" in res.stderr
+        assert res.exit_code == 2 and "run `lmsdb migrate` first" in res.stderr
     res = run_cli(runner, url, "sql", "select count(*) from papers")
     assert res.exit_code == 0
     assert _dump(_path(url)) == before

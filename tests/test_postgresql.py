@@ -1,14 +1,13 @@
 """The PostgreSQL side of revision 0003, `sql`, `search` and `stats`, against a real server.
 
-The server is $LMSDB_TEST_POSTGRESQL_URL if set (a scratch database: its lmsdb schema is
-dropped and recreated), e.g. postgresql+psycopg://postgres@127.0.0.1:5432/lmsdb_test; else a
-throwaway server that tests/pg_server.py starts from the machine's PostgreSQL binaries.
+The server is the session's (tests/conftest.py: $LMSDB_TEST_POSTGRESQL_URL, else a
+throwaway server that tests/pg_server.py starts); the database, roles and privileges are
+those of docs/postgresql.md.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 
 import pytest
@@ -16,47 +15,22 @@ from sqlalchemy import inspect, text
 
 from lmsdb.db import alembic_config, downgrade, make_engine, upgrade
 
-from .conftest import SEED, run_cli
+from .conftest import SEED, run_cli, url_of
 
-URL = ""
-
-
-@pytest.fixture(scope="module")
-def pg_url():
-    """$LMSDB_TEST_POSTGRESQL_URL if set, else a throwaway server started for these tests.
-
-    Where no server can be started the tests are skipped with the reason, except under CI
-    (CI=true), where the project's own files install PostgreSQL: there it is a failure."""
-    global URL
-    given = os.environ.get("LMSDB_TEST_POSTGRESQL_URL")
-    if given:
-        URL = given
-        yield given
-        return
-    from .pg_server import NoServer, temporary_server
-
-    try:
-        server = temporary_server()
-        URL = server.__enter__()
-    except NoServer as e:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL tests cannot run in CI: {e}")
-        pytest.skip(f"no PostgreSQL server: {e}")
-    try:
-        yield URL
-    finally:
-        server.__exit__(None, None, None)
+URL = ""  # the reader's URL, for the commands that read
 
 
 @pytest.fixture(scope="module")
-def pg(pg_url):
+def pg(pg_team):
+    """The reference list in database ``papers``, imported by the owner role of
+    docs/postgresql.md; the CLI tests read it through the reader role."""
     from alembic import command
 
     from lmsdb.importer import import_markdown
 
-    engine = make_engine(pg_url)
-    with engine.begin() as conn:  # a clean slate, whatever an earlier run left
-        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    global URL
+    URL = url_of(pg_team, "reader")
+    engine = make_engine(url_of(pg_team, "owner"))
     upgrade(engine)
     command.check(alembic_config(engine))
     import_markdown(engine, SEED)
@@ -67,7 +41,9 @@ def pg(pg_url):
     assert insp.get_view_names() == []
     with engine.connect() as conn:
         assert conn.execute(text("select count(*) from pg_proc p join pg_namespace n on "
-                                 "n.oid = p.pronamespace where n.nspname = 'public'")).scalar() == 0
+                                 "n.oid = p.pronamespace where n.nspname = 'lmsdb'")).scalar() == 0
+        conn.execute(text("drop table alembic_version"))
+        conn.commit()
     engine.dispose()
 
 
@@ -186,6 +162,12 @@ def test_reimport_and_sync_on_postgresql(pg):
     # A new paper after the bulk import: ids come from Python, the sequence must follow.
     report = import_markdown(pg, DATA / "md" / "html_title.md")
     assert len(report.added) == 2
+    # Papers written by COPY are found by search, as plain text.
+    from lmsdb.search import search
+
+    assert [r[3] for r in search(pg, "oracle").rows] == [
+        "H2O: Heavy-Hitter [Oracle] for Efficient Generative Inference of Large Language Models"]
+    assert [r[3] for r in search(pg, "laws").rows] == ["Scaling [Laws] & Compute-Optimal Training"]
     with pg.begin() as conn:
         conn.execute(text("insert into venues (name, kind, known) values ('X', 'unknown', false)"))
         assert conn.execute(text("select count(*) from papers")).scalar() == 27
@@ -257,6 +239,14 @@ def test_sql_reads_piped_stdin_on_postgresql(pg, runner):
     res = run_cli(runner, URL, "sql", "--format", "csv", "--no-headers",
                   input="select count(*) from papers\n")
     assert (res.exit_code, res.stdout) == (0, "25\n")
+
+
+@pytest.fixture
+def pg_url(pg_team):
+    """The owner's URL: enrich writes."""
+    return url_of(pg_team, "owner")
+
+
 def test_enrich_and_show_on_postgresql(pg, pg_url, services, clock, runner):
     """Last in this module: it adds authors, ids and provenance to the shared database."""
     result = run_cli(runner, pg_url, "enrich", "--apply-venues")

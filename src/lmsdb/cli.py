@@ -56,6 +56,22 @@ def _say(msg: str) -> None:
     click.echo(msg, err=True)
 
 
+def _wait_option(f: Any) -> Any:
+    return click.option(
+        "--wait", type=click.FloatRange(min=0), default=60.0, show_default=True,
+        metavar="SECONDS",
+        help="If another lmsdb command is writing to the database, wait this long for it "
+             "(0: do not wait); then work from what it committed.")(f)
+
+
+def _wait(seconds: float) -> Any:
+    from lmsdb.locks import Wait
+
+    if seconds != seconds:  # NaN passes FloatRange
+        raise click.BadParameter("not a number", param_hint="--wait")
+    return Wait(seconds, _say)
+
+
 @contextmanager
 def _errors() -> Iterator[None]:
     """Turn lmsdb's own errors into a message on stderr and an exit code, no traceback."""
@@ -152,15 +168,18 @@ def cli(ctx: click.Context, db: str | None) -> None:
               help=".bib only: where a field differs from the database, take the .bib's.")
 @click.option("--add-new", is_flag=True,
               help=".bib only: add entries that match no paper as new papers.")
+@_wait_option
 @click.pass_context
 def import_cmd(ctx: click.Context, file: str, dry_run: bool, prune: bool,
-               max_delete: int | None, lenient: bool, prefer_bib: bool, add_new: bool) -> None:
+               max_delete: int | None, lenient: bool, prefer_bib: bool, add_new: bool,
+               wait: float) -> None:
     """Import (or re-sync) an awesome list in markdown, or merge a .bib file.
 
     Papers listed in several sections become one paper in several categories; venues are
     canonicalised; re-importing a newer version of the list updates the database to match
     it. The import is one transaction: on any error nothing is written, and the error names
-    the file and line.
+    the file and line. Imports run one at a time: a second one waits (--wait) for the first
+    to commit, then works from what it wrote.
 
     --prune refuses (exit code 1, nothing changed) when the import warned that text or a
     table of the list was not kept, or when it would delete more than the larger of 20 and
@@ -186,7 +205,8 @@ def import_cmd(ctx: click.Context, file: str, dry_run: bool, prune: bool,
     if file.lower().endswith(".bib"):
         if prune or lenient:
             raise click.UsageError("--prune and --lenient apply to markdown lists, not .bib")
-        _import_bib(ctx, file, dry_run=dry_run, prefer_bib=prefer_bib, add_new=add_new)
+        _import_bib(ctx, file, dry_run=dry_run, prefer_bib=prefer_bib, add_new=add_new,
+                    wait=wait)
         return
     if prefer_bib or add_new:
         raise click.UsageError("--prefer-bib and --add-new apply to .bib files only")
@@ -197,7 +217,7 @@ def import_cmd(ctx: click.Context, file: str, dry_run: bool, prune: bool,
         try:
             report = import_markdown(_engine(ctx), file, prune=prune, dry_run=dry_run,
                                      lenient=lenient, diags=diags, progress=progress,
-                                     max_delete=max_delete)
+                                     max_delete=max_delete, wait=_wait(wait))
         finally:
             for d in diags.items:
                 _say(str(d))
@@ -209,7 +229,7 @@ def import_cmd(ctx: click.Context, file: str, dry_run: bool, prune: bool,
 
 
 def _import_bib(ctx: click.Context, file: str, *, dry_run: bool, prefer_bib: bool,
-                add_new: bool) -> None:
+                add_new: bool, wait: float) -> None:
     from lmsdb.diagnostics import Diagnostics
     from lmsdb.importer import import_bibtex
 
@@ -217,7 +237,7 @@ def _import_bib(ctx: click.Context, file: str, *, dry_run: bool, prefer_bib: boo
     with _errors():
         try:
             report = import_bibtex(_engine(ctx), file, prefer_bib=prefer_bib, add_new=add_new,
-                                   dry_run=dry_run, diags=diags)
+                                   dry_run=dry_run, diags=diags, wait=_wait(wait))
         finally:
             for d in diags.items:
                 _say(str(d))
@@ -361,12 +381,6 @@ def export_md(ctx: click.Context, output: str | None) -> None:
     _say(f"wrote {n} paper rows" + (f" to {output}" if output else ""))
 
 
-def _need_schema(engine: Engine) -> None:
-    from lmsdb import db
-
-    db.ensure_schema(engine)
-
-
 def _open_for_reading(engine: Engine, *, any_sqlite: bool = False) -> None:
     """A reading command's check of the database: it never creates or migrates it."""
     from lmsdb import db
@@ -396,14 +410,17 @@ def _format_options(f: Any) -> Any:
               help="Allow statements that change the database (run in a transaction).")
 @click.option("--timeout", type=click.FloatRange(min=0), default=5.0, show_default=True,
               metavar="SECONDS", help="Stop a query that runs longer (0: no limit).")
+@_wait_option
 @click.pass_context
 def sql_cmd(ctx: click.Context, sql_text: str | None, sql_file: str | None, fmt: str,
             no_headers: bool, params: tuple[tuple[str, str], ...], write: bool,
-            timeout: float) -> None:
+            timeout: float, wait: float) -> None:
     """Run one SQL statement and print the rows.
 
     Read-only unless --write: a statement that would change the database is refused (exit
-    code 2) by the database engine itself, not by reading the SQL text. The query is the
+    code 2) by the database engine itself, not by reading the SQL text. On PostgreSQL a
+    read-only query runs only as a reader role (docs/postgresql.md), never as a superuser.
+    With --write the statement waits for other writers (--wait). The query is the
     argument, or the contents of -f FILE, or standard input (-f - or QUERY -). Views
     paper_view and framework_view join the usual things in; `lmsdb schema` lists them.
 
@@ -438,11 +455,11 @@ def sql_cmd(ctx: click.Context, sql_text: str | None, sql_file: str | None, fmt:
     engine = _engine(ctx)
     with _errors():
         if write:
-            if engine.dialect.name != "sqlite" or _sqlite_exists(engine):
-                _need_schema(engine)
+            _need_data(engine, _wait(wait))
         elif engine.dialect.name != "sqlite" or _sqlite_exists(engine):
             _open_for_reading(engine, any_sqlite=True)
-        result = query.run(engine, sql_text, dict(params), write=write, timeout=timeout or None)
+        result = query.run(engine, sql_text, dict(params), write=write, timeout=timeout or None,
+                           wait=_wait(wait))
     if result.columns:
         with _printing():
             write_rows(sys.stdout, result.columns, result.rows, fmt, headers=not no_headers,
@@ -501,8 +518,9 @@ def _sqlite_exists(engine: Engine) -> bool:
 
 @cli.command("rekey")
 @click.option("--dry-run", is_flag=True, help="Print the renames; change nothing.")
+@_wait_option
 @click.pass_context
-def rekey_cmd(ctx: click.Context, dry_run: bool) -> None:
+def rekey_cmd(ctx: click.Context, dry_run: bool, wait: float) -> None:
     """Regenerate every citation key with the current scheme; print old → new.
 
     Keys are otherwise never changed: a paper that gains authors from a .bib keeps its key
@@ -516,11 +534,12 @@ def rekey_cmd(ctx: click.Context, dry_run: bool) -> None:
       lmsdb rekey
     """
     from lmsdb import rekey
+    from lmsdb.locks import writing
 
     engine = _engine(ctx)
     with _errors():
-        _need_data(engine)
-        with engine.begin() as conn:
+        _need_data(engine, _wait(wait))
+        with writing(engine, _wait(wait)) as conn:
             changes = rekey.rekey(conn, dry_run=dry_run)
     for _, old, new in changes:
         click.echo(f"{old} → {new}")
@@ -528,14 +547,20 @@ def rekey_cmd(ctx: click.Context, dry_run: bool) -> None:
     _say(f"{verb} {len(changes)} citation key(s)")
 
 
-def _need_data(engine: Engine) -> None:
-    """Upgrade the schema of an existing database; refuse to create an empty one."""
-    from lmsdb.query import QueryError
+def _need_data(engine: Engine, wait: Any = None) -> None:
+    """A reading command (no ``wait``): check that lmsdb's schema is there and current,
+    never creating or upgrading it. A writing command on an existing database (``wait``,
+    the writer lock's): upgrade the schema if it is behind, but never create one."""
+    from lmsdb import db
+    from lmsdb.diagnostics import UsageError
 
+    if wait is None:
+        _open_for_reading(engine)
+        return
     if engine.dialect.name == "sqlite" and not _sqlite_exists(engine):
-        raise QueryError(f"no database at {engine.url.database}: run `lmsdb import LIST.md` "
-                         "first")
-    _need_schema(engine)
+        raise UsageError(f"no database at {engine.url.database}: run `lmsdb import "
+                            "LIST.md` first")
+    db.ensure_schema(engine, wait)
 
 
 @cli.command("search")
@@ -750,7 +775,7 @@ def enrich_cmd(ctx: click.Context, source_text: str, refresh: bool, dry_run: boo
                           cache_dir=Path(cache_dir) if cache_dir else None)
     engine = _engine(ctx)
     with _errors():
-        _need_data(engine)
+        _need_data(engine, None if dry_run else _wait(60.0))  # a writer: may upgrade
         try:
             with _progress("enrich") as bar:
                 report = enrich.run(engine, opts, where=where, progress=bar)
@@ -799,12 +824,14 @@ def show_cmd(ctx: click.Context, key: str, fmt: str) -> None:
 
 @cli.command("migrate")
 @click.option("--status", is_flag=True, help="Only print the current and newest revisions.")
+@_wait_option
 @click.pass_context
-def migrate_cmd(ctx: click.Context, status: bool) -> None:
+def migrate_cmd(ctx: click.Context, status: bool, wait: float) -> None:
     """Upgrade the database schema to the newest revision (Alembic).
 
-    Prints the revision before and after. Every lmsdb command that needs the schema does
-    this by itself; run it explicitly to upgrade on your own schedule.
+    Prints the revision before and after. import, rekey and sql --write do this by
+    themselves; reading commands never do (they ask for this command). Migrations wait for
+    other writers (--wait), so two at once run one after the other.
 
     \b
     Examples:
@@ -826,7 +853,7 @@ def migrate_cmd(ctx: click.Context, status: bool) -> None:
             elif current != head:
                 _say("the database is behind: run `lmsdb migrate`")
             return
-        revs = db.upgrade(engine)
+        revs = db.upgrade(engine, wait=_wait(wait))
     click.echo(f"before: {revs.before or 'none (empty database)'}")
     click.echo(f"after:  {revs.after}")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -10,10 +11,18 @@ from typing import TYPE_CHECKING
 # SQLAlchemy is imported where an engine is made, not here: `lmsdb sql --format json` on
 # SQLite reads the URL and SCHEMA_HEAD without it (lmsdb.fastjson).
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
+    from sqlalchemy import Connection, Engine
+
+    from lmsdb.locks import Wait
 
 ENV_VAR = "LMSDB_DATABASE_URL"
 DEFAULT_URL = "sqlite:///lmsdb.sqlite"
+# On PostgreSQL every lmsdb object lives in this schema (``?schema=NAME`` in the URL).
+DEFAULT_PG_SCHEMA = "lmsdb"
+_SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+# The one hint for a missing PostgreSQL driver, in the code's messages and in the README.
+POSTGRES_HINT = ("install the PostgreSQL driver with lmsdb's postgres extra: "
+                 "pip install 'lmsdb[postgres]' (from a clone: pip install '.[postgres]')")
 
 
 def resolve_url(cli_url: str | None = None) -> str:
@@ -54,29 +63,51 @@ def normalise_url(url: str) -> str:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine; on SQLite every connection enforces foreign keys.
+    """An engine; on SQLite every connection enforces foreign keys; on PostgreSQL every
+    connection's ``search_path`` is lmsdb's schema (``lmsdb``, or ``?schema=NAME`` in the
+    URL), so lmsdb's tables never mix with other applications' and ``select * from papers``
+    finds them.
 
     A URL SQLAlchemy cannot use (a typo, a scheme whose driver is not installed) is an
     :class:`~lmsdb.diagnostics.UsageError` that says so, not a traceback.
     """
     from sqlalchemy import create_engine, event
+    from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
 
     from lmsdb.diagnostics import UsageError
 
+    kw: dict = {}
     try:
-        engine = create_engine(normalise_url(url))
+        parsed = make_url(normalise_url(url))
+        if parsed.get_backend_name() == "postgresql":
+            schema = parsed.query.get("schema", DEFAULT_PG_SCHEMA)
+            if not isinstance(schema, str) or not _SCHEMA_NAME.fullmatch(schema):
+                raise UsageError(f"--db {url!r}: schema={schema!r} is not a plain schema name "
+                                 "(lower-case letters, digits and _)")
+            parsed = parsed.difference_update_query(["schema"])
+            options = f"-c search_path={schema}"
+            if "options" in parsed.query:
+                options = f"{parsed.query['options']} {options}"
+                parsed = parsed.difference_update_query(["options"])
+            kw = {"connect_args": {"options": options},
+                  "execution_options": {"lmsdb_schema": schema}}
+        engine = create_engine(parsed, **kw)
     except ArgumentError as e:
         raise UsageError(f"--db {url!r} is not a database URL SQLAlchemy understands ({e}); "
                          "for example sqlite:///papers.sqlite or "
                          "postgresql://user@host/dbname") from None
     except ImportError as e:
         raise UsageError(f"--db {url!r}: the driver for it is not installed ({e}); lmsdb "
-                         "supports SQLite (built in) and PostgreSQL (pip install "
-                         "'lmsdb[postgres]')") from None
+                         f"supports SQLite (built in) and PostgreSQL: {POSTGRES_HINT}") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def pg_schema(bind: Engine | Connection) -> str:
+    """The PostgreSQL schema that holds lmsdb's objects for this engine or connection."""
+    return bind.get_execution_options().get("lmsdb_schema", DEFAULT_PG_SCHEMA)
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
@@ -94,8 +125,9 @@ def migrations_dir() -> Path:
     raise RuntimeError(f"lmsdb: cannot find the migrations directory near {here}")
 
 
-def alembic_config(engine: Engine):  # type: ignore[no-untyped-def]
-    """An Alembic Config that runs on ``engine`` (env.py picks the connection up)."""
+def alembic_config(engine: Engine, wait: Wait | None = None):  # type: ignore[no-untyped-def]
+    """An Alembic Config that runs on ``engine`` (env.py picks the connection up, and waits
+    for another writer as ``wait`` says)."""
     from alembic.config import Config
 
     cfg = Config()
@@ -105,6 +137,7 @@ def alembic_config(engine: Engine):  # type: ignore[no-untyped-def]
     url = engine.url.render_as_string(hide_password=False).replace("%", "%%")
     cfg.set_main_option("sqlalchemy.url", url)
     cfg.attributes["engine"] = engine
+    cfg.attributes["wait"] = wait
     return cfg
 
 
@@ -128,10 +161,12 @@ def head_revision(engine: Engine) -> str | None:
     return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
 
 
-def upgrade(engine: Engine, target: str = "head") -> Revisions:
+def upgrade(engine: Engine, target: str = "head", wait: Wait | None = None) -> Revisions:
     """Upgrade the schema to ``target``; returns the revision before and after.
 
-    A SQLite file of another application, or a database at a revision this lmsdb does not
+    The migration runs under the writer lock (``migrations/env.py``), so two commands that
+    upgrade at once run one after the other, and the second finds nothing left to do. A
+    SQLite file of another application, or a database at a revision this lmsdb does not
     know, is refused (:class:`~lmsdb.diagnostics.LmsdbError`) before anything is written."""
     from alembic import command
 
@@ -139,7 +174,7 @@ def upgrade(engine: Engine, target: str = "head") -> Revisions:
     before = current_revision(engine)
     head = head_revision(engine)
     if before != head or target != "head":
-        command.upgrade(alembic_config(engine), target)
+        command.upgrade(alembic_config(engine, wait), target)
     return Revisions(before, current_revision(engine), head)
 
 
@@ -163,14 +198,16 @@ def stored_revision(engine: Engine) -> str | None:
     try:
         with engine.connect() as conn:
             return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    except DBAPIError:
+    except DBAPIError as e:
+        if getattr(e.orig, "sqlstate", None) == "42501":  # there, but this role may not read it
+            raise
         return None
 
 
-def ensure_schema(engine: Engine) -> None:
-    """Create or upgrade the schema so that a command can run on it."""
+def ensure_schema(engine: Engine, wait: Wait | None = None) -> None:
+    """Create or upgrade the schema so that a writing command can run on it."""
     if stored_revision(engine) != SCHEMA_HEAD:
-        upgrade(engine)
+        upgrade(engine, wait=wait)
 
 
 def known_revisions(engine: Engine) -> set[str]:
@@ -242,34 +279,37 @@ def open_for_reading(engine: Engine, *, any_sqlite: bool = False) -> list[str]:
     ``any_sqlite``: `lmsdb sql` reads any SQLite file) or an older lmsdb schema. Returns
     warnings to print: a database written by a newer lmsdb is read as it is.
 
-    The PostgreSQL side of the rule belongs to the locking work (issue 12); there the schema
-    is still created or upgraded as before.
+    On PostgreSQL, a database (or ``?schema=``) without lmsdb's tables is a
+    :class:`~lmsdb.diagnostics.UsageError` too: reading never creates them there either.
     """
     from lmsdb.diagnostics import LmsdbError, UsageError
 
-    if engine.dialect.name != "sqlite":
-        ensure_schema(engine)
-        return []
-    path = engine.url.database or ""
-    if not Path(path).exists():
-        raise UsageError(f"no database at {path}: run `lmsdb import LIST.md` first")
-    tables = sqlite_tables(engine)
-    if any_sqlite and (not tables or _foreign(tables)):
-        return []
-    if not tables:
-        raise UsageError(f"{path} is an empty file, not an lmsdb database: run "
-                         "`lmsdb import LIST.md` first")
-    if _foreign(tables):
-        raise LmsdbError(_not_lmsdb(path, tables))
+    if engine.dialect.name == "sqlite":
+        path = engine.url.database or ""
+        if not Path(path).exists():
+            raise UsageError(f"no database at {path}: run `lmsdb import LIST.md` first")
+        tables = sqlite_tables(engine)
+        if any_sqlite and (not tables or _foreign(tables)):
+            return []
+        if not tables:
+            raise UsageError(f"{path} is an empty file, not an lmsdb database: run "
+                             "`lmsdb import LIST.md` first")
+        if _foreign(tables):
+            raise LmsdbError(_not_lmsdb(path, tables))
     rev = stored_revision(engine)
+    if rev is None:
+        raise UsageError(f"lmsdb's tables are missing: schema {pg_schema(engine)!r} of this "
+                         "database has none; run `lmsdb import LIST.md` (or `lmsdb migrate`) "
+                         "first")
     if rev == SCHEMA_HEAD:
         return []
     newer = _unknown_revision(engine, rev)
     if newer:
         return [newer.split("; upgrade")[0] + "; reading it as it is"]
-    if any_sqlite:
-        return []
-    raise LmsdbError(f"the database is at schema revision {rev}, older than this lmsdb's "
+    if any_sqlite:  # `lmsdb sql` reads any file as it is, and says what it reads
+        return [f"the database is at schema revision {rev}, older than this lmsdb's "
+                f"{SCHEMA_HEAD}: reading it as it is (`lmsdb migrate` upgrades it)"]
+    raise UsageError(f"the database is at schema revision {rev}, older than this lmsdb's "
                      f"{SCHEMA_HEAD}: run `lmsdb migrate` first (a reading command changes "
                      "nothing)")
 

@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from lmsdb import db
 from lmsdb.diagnostics import Diagnostics, LmsdbError
 from lmsdb.gcpause import paused_gc
+from lmsdb.locks import Wait, writing
 from lmsdb.progress import NoProgress, Progress
 from lmsdb.records import from_markdown
 from lmsdb.sources.markdown import parse_file
@@ -32,20 +33,23 @@ def import_markdown(
     diags: Diagnostics | None = None,
     progress: Progress | None = None,
     max_delete: int | None = None,
+    wait: Wait | None = None,
 ) -> SyncReport:
     """Import an awesome list into the database at ``engine``.
 
     Every row is validated before anything is written; the writes run in one transaction,
-    so on any error the database is left exactly as it was.
+    so on any error the database is left exactly as it was. The transaction takes the
+    writer lock before it reads (see :mod:`lmsdb.locks`; ``wait`` says how long to wait for
+    another writer), so concurrent imports run one after the other.
     """
     with paused_gc():
         return _import(engine, path, prune=prune, dry_run=dry_run, lenient=lenient,
                        diags=diags if diags is not None else Diagnostics(), progress=progress,
-                       max_delete=max_delete)
+                       max_delete=max_delete, wait=wait)
 
 
 def _import(engine: Engine, path: str | Path, *, prune: bool, dry_run: bool, lenient: bool,
-            diags: Diagnostics, progress: Progress | None,
+            diags: Diagnostics, progress: Progress | None, wait: Wait | None,
             max_delete: int | None = None) -> SyncReport:
     progress = NoProgress() if progress is None else progress
     parsed = parse_file(path, diags)
@@ -53,7 +57,8 @@ def _import(engine: Engine, path: str | Path, *, prune: bool, dry_run: bool, len
     progress.total = 3 * len(parsed.papers)
     records = from_markdown(parsed, diags, lenient=lenient, progress=progress)
     return _in_one_transaction(engine, dry_run, lambda conn: plan_and_apply(
-        conn, records, prune=prune, dry_run=dry_run, progress=progress, max_delete=max_delete))
+        conn, records, prune=prune, dry_run=dry_run, progress=progress,
+        max_delete=max_delete), wait)
 
 
 def import_bibtex(
@@ -64,9 +69,10 @@ def import_bibtex(
     add_new: bool = False,
     dry_run: bool = False,
     diags: Diagnostics | None = None,
+    wait: Wait | None = None,
 ) -> MergeReport:
     """Merge a ``.bib`` file into the database: every entry is checked before any write,
-    and the writes run in one transaction."""
+    and the writes run in one transaction, under the writer lock."""
     from lmsdb import merge
     from lmsdb.records import from_bibtex
     from lmsdb.sources.bibtex import parse_file as parse_bib
@@ -76,25 +82,27 @@ def import_bibtex(
     records = from_bibtex(parsed, diags)
     kw = {"prefer_bib": prefer_bib, "add_new": add_new, "dry_run": dry_run, "diags": diags}
     return _in_one_transaction(engine, dry_run, lambda conn: merge.plan_and_apply(
-        conn, parsed.file, records, **kw))  # type: ignore[arg-type]
+        conn, parsed.file, records, **kw), wait)  # type: ignore[arg-type]
 
 
-def _in_one_transaction(engine: Engine, dry_run: bool, plan: Callable[[Any], R]) -> R:
+def _in_one_transaction(engine: Engine, dry_run: bool, plan: Callable[[Any], R],
+                        wait: Wait | None = None) -> R:
     """Run ``plan(conn)`` in one transaction: committed, or (dry run, or any error) rolled
-    back. A dry run never creates or upgrades a database: with no schema yet, ``plan`` gets
-    ``None`` and plans against an empty database."""
+    back. A real run holds the writer lock from before ``plan`` reads anything until the
+    commit. A dry run takes no lock and never creates or upgrades a database: with no
+    schema yet, ``plan`` gets ``None`` and plans against an empty database. Another
+    application's file, or a newer lmsdb's database, is refused either way."""
     if not dry_run:
-        db.ensure_schema(engine)
-    else:
-        db.check_writable(engine)  # another application's file, a newer lmsdb's database
-        if not db.schema_exists(engine):
-            return plan(None)
-        rev = db.current_revision(engine)
-        if rev != db.head_revision(engine):
-            raise LmsdbError(f"the database is at revision {rev}, not the newest: "
-                             "run `lmsdb migrate` before a dry run (a dry run writes nothing)")
+        db.ensure_schema(engine, wait)
+        with writing(engine, wait) as conn:
+            return plan(conn)
+    db.check_writable(engine)
+    if not db.schema_exists(engine):
+        return plan(None)
+    if (rev := db.current_revision(engine)) != db.head_revision(engine):
+        raise LmsdbError(f"the database is at revision {rev}, not the newest: "
+                         "run `lmsdb migrate` before a dry run (a dry run writes nothing)")
     with engine.begin() as conn:
         report = plan(conn)
-        if dry_run:
-            conn.rollback()
+        conn.rollback()
     return report

@@ -16,10 +16,14 @@ FORMATS = ("table", "csv", "tsv", "json", "jsonl")
 
 
 def _text(v: Any) -> str:
+    """A cell as text: NULL empty, bytes in hex, an array (PostgreSQL) or a JSON value
+    as JSON (``["Training", "Inference"]``), anything else as ``str`` gives it."""
     if v is None:
         return ""
     if isinstance(v, bytes):
         return v.hex()
+    if isinstance(v, list | dict):
+        return json.dumps(v, ensure_ascii=False, default=_json_default)
     return str(v)
 
 

@@ -18,11 +18,13 @@ take the machine's memory.
 from __future__ import annotations
 
 import contextlib
+import re
 import sqlite3
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -30,7 +32,9 @@ from urllib.parse import quote
 if TYPE_CHECKING:  # SQLAlchemy is imported only where needed (see lmsdb.fastjson)
     from sqlalchemy import Engine
 
+from lmsdb.db import POSTGRES_HINT
 from lmsdb.diagnostics import LmsdbError
+from lmsdb.locks import Wait, sqlite_begin_immediate
 
 DEFAULT_TIMEOUT = 5.0
 HEAP_LIMIT = 512 * 2**20  # bytes of SQLite heap a read-only query may use
@@ -126,12 +130,14 @@ def _sqlite_path(engine: Engine) -> str:
 
 
 def run(engine: Engine, sql: str, params: dict[str, Any] | None = None, *,
-        write: bool = False, timeout: float | None = DEFAULT_TIMEOUT) -> Result:
-    """Run one SQL statement and return its rows."""
+        write: bool = False, timeout: float | None = DEFAULT_TIMEOUT,
+        wait: Wait | None = None) -> Result:
+    """Run one SQL statement and return its rows. With ``write`` the statement runs under
+    the writer lock (:mod:`lmsdb.locks`), waiting for another writer as ``wait`` says."""
     params = params or {}
     if engine.dialect.name == "sqlite":
-        return _run_sqlite(_sqlite_path(engine), sql, params, write, timeout)
-    return _run_sqlalchemy(engine, sql, params, write, timeout)
+        return _run_sqlite(_sqlite_path(engine), sql, params, write, timeout, wait or Wait())
+    return _run_postgresql(engine, sql, params, write, timeout, wait or Wait())
 
 
 @contextlib.contextmanager
@@ -182,11 +188,16 @@ def _heap_limit(con: sqlite3.Connection, limit: int) -> Iterator[None]:
 
 
 def _run_sqlite(path: str, sql: str, params: dict[str, Any], write: bool,
-                timeout: float | None) -> Result:
+                timeout: float | None, wait: Wait) -> Result:
     guard = _Guard(timeout, sql)
     if write:
-        con = sqlite3.connect(path, isolation_level="DEFERRED")
+        con = sqlite3.connect(path, isolation_level=None)
         con.execute("PRAGMA foreign_keys = ON")
+        try:
+            sqlite_begin_immediate(con.execute, wait)
+        except BaseException:
+            con.close()
+            raise
     else:
         con = sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True)
         con.execute("PRAGMA query_only = ON")
@@ -195,7 +206,14 @@ def _run_sqlite(path: str, sql: str, params: dict[str, Any], write: bool,
     limit = contextlib.nullcontext() if write else _heap_limit(con, HEAP_LIMIT)
     try:
         with _watchdog(guard, con, timeout), limit:
-            cur = con.execute(sql, params)
+            try:
+                cur = con.execute(sql, params)
+            except sqlite3.OperationalError as e:
+                if not (write and "within a transaction" in str(e)):
+                    raise
+                # VACUUM cannot run in a transaction; it takes the file's exclusive lock.
+                con.rollback()
+                cur = con.execute(sql, params)
             rows = cur.fetchall()
             columns = [d[0] for d in cur.description] if cur.description else []
         if write:
@@ -238,33 +256,173 @@ def _sqlite_error(e: sqlite3.Error, guard: _Guard, sql: str, timeout: float | No
     return QueryError(f"SQL error: {msg}\n  query: {sql.strip()}")
 
 
-def _run_sqlalchemy(engine: Engine, sql: str, params: dict[str, Any], write: bool,
-                    timeout: float | None) -> Result:
+def _run_postgresql(engine: Engine, sql: str, params: dict[str, Any], write: bool,
+                    timeout: float | None, wait: Wait) -> Result:
     """PostgreSQL: a READ ONLY transaction unless ``write``, with a ``statement_timeout``.
 
-    The statement is sent as a prepared statement (psycopg's ``prepare=True``, the extended
-    protocol), which the server accepts only as ONE statement. Sent as a simple query,
-    ``select 1; commit; delete from papers`` would end the read-only transaction and run
-    the DELETE in a new one.
+    A read-only query runs only as a role that cannot get out of a read-only transaction
+    (:func:`_check_reader`). The statement is sent as a prepared statement (psycopg's
+    ``prepare=True``, the extended protocol), which the server accepts only as ONE
+    statement: sent as a simple query, ``select 1; commit; delete from papers`` would end
+    the read-only transaction and run the DELETE in a new one. ``:name`` parameters are
+    found by :func:`pg_placeholders`, which knows SQL's literals and comments. The
+    connection is closed afterwards, never handed back to the pool, so that nothing a query
+    set on its session (a setting, an advisory lock) outlives it.
     """
-    from sqlalchemy import text
-    from sqlalchemy.exc import SQLAlchemyError
+    from lmsdb.locks import advisory_lock
 
-    try:
-        compiled = text(sql).compile(dialect=engine.dialect)
-        bound = compiled.construct_params(params)
-    except SQLAlchemyError as e:
-        msg = e.args[0] if e.args else e
-        raise QueryError(f"SQL error: {msg}\n  query: {sql.strip()}") from None
-    raw = engine.raw_connection()
-    try:
-        con = raw.driver_connection
+    stmt, names = pg_placeholders(sql)
+    missing = [n for n in names if n not in params]
+    if missing:
+        raise QueryError(f"SQL error: no value for :{missing[0]} (bind it with -p "
+                         f"{missing[0]} VALUE)\n  query: {sql.strip()}")
+    with engine.connect() as conn:
+        con = conn.connection.driver_connection
         if type(con).__module__.split(".")[0] != "psycopg":
             raise QueryError("ad-hoc SQL on PostgreSQL needs the psycopg (3) driver: use a "
-                             "postgresql+psycopg://... URL (pip install 'lmsdb[postgres]')")
-        return _run_psycopg(con, str(compiled), bound, sql, write, timeout)
-    finally:
-        raw.close()
+                             f"postgresql+psycopg://... URL ({POSTGRES_HINT})")
+        try:
+            if write:
+                conn.begin()
+                advisory_lock(conn, wait)
+            else:
+                _check_reader(con)
+            return _run_psycopg(con, stmt, params, sql, write, timeout)
+        finally:
+            conn.invalidate()
+
+
+# Predefined roles whose members can act outside the database from a read-only transaction.
+_SERVER_ROLES = ("pg_execute_server_program", "pg_read_server_files", "pg_write_server_files",
+                 "pg_signal_backend")
+# Functions that reach other sessions; PostgreSQL grants them to PUBLIC (they check the
+# caller's role themselves: a role can end or cancel its own other sessions).
+SESSION_FUNCTIONS = ("pg_terminate_backend(integer, bigint)", "pg_cancel_backend(integer)",
+                     "pg_notify(text, text)")
+_CHECK_READER = f"""
+SELECT r.rolname, r.rolsuper, r.rolreplication,
+       r.rolname IN ({", ".join(f"'{n}'" for n in _SERVER_ROLES)}),
+       array_remove(ARRAY[{", ".join(
+           f"CASE WHEN has_function_privilege(r.oid, 'pg_catalog.{f}', 'EXECUTE') "
+           f"THEN '{f.split('(')[0]}' END" for f in SESSION_FUNCTIONS)}], NULL)
+FROM pg_catalog.pg_roles r
+WHERE pg_catalog.pg_has_role(session_user, r.oid, 'MEMBER')
+ORDER BY r.rolname = session_user DESC, r.rolname
+"""
+READER_DOCS = ("connect as a reader role for read-only queries (docs/postgresql.md sets one "
+               "up: a role with SELECT on lmsdb's schema and nothing more)")
+
+
+def _check_reader(con: Any) -> None:
+    """Refuse a read-only query when the connection's role, or any role it can become with
+    ``SET ROLE`` (or ``set_config('role', ...)``), could act outside the read-only
+    transaction: a superuser or replication role, a member of the server-file, program or
+    signal roles, or a role that may call the functions that reach other sessions."""
+    import psycopg
+
+    try:
+        with con.cursor() as cur:
+            rows = cur.execute(_CHECK_READER).fetchall()
+            user = cur.execute("SELECT session_user").fetchone()[0]
+        con.rollback()
+    except psycopg.Error as e:
+        raise QueryError(f"cannot tell what this role may do: {str(e).strip()}") from None
+    why: list[tuple[int, str]] = []  # (rank, reason): the gravest is reported
+    for name, superuser, replication, server_role, functions in rows:
+        via = "" if name == user else f" (through role {name!r}, which it can become)"
+        if superuser:
+            why.append((0, f"it is a superuser{via}: it could run programs, read and write "
+                           "the server's files and end other sessions"))
+        if replication:
+            why.append((1, f"it has REPLICATION{via}: it could create replication slots"))
+        if server_role:
+            why.append((2, f"it is a member of {name}: it could act outside the database"))
+        if functions and not superuser:
+            why.append((3, f"it may call {', '.join(functions)}{via}, which reach other "
+                           "sessions"))
+    if why:
+        raise QueryError(f"refused: a read-only query does not run as PostgreSQL role "
+                         f"{user!r}: {min(why)[1]}\n  {READER_DOCS}")
+
+
+def pg_placeholders(sql: str) -> tuple[str, list[str]]:
+    """``sql`` for psycopg: ``:name`` outside literals, quoted names and comments becomes
+    ``%(name)s``, and every ``%`` is doubled; also returns the names, in order.
+
+    >>> pg_placeholders("select ':x' as s, y::text, 10 % 3 from t where a = :x -- :c")
+    ("select ':x' as s, y::text, 10 %% 3 from t where a = %(x)s -- :c", ['x'])
+    >>> pg_placeholders('select $q$ :x $q$, "a:b" /* :z /* */ */ from t')
+    ('select $q$ :x $q$, "a:b" /* :z /* */ */ from t', [])
+    """
+    out: list[str] = []
+    names: list[str] = []
+    i, n = 0, len(sql)
+    while i < n:
+        j = _skip_literal(sql, i)
+        if j > i:
+            out.append(sql[i:j].replace("%", "%%"))
+            i = j
+            continue
+        c = sql[i]
+        if c == ":" and i + 1 < n and sql[i + 1] == ":":
+            out.append("::")
+            i += 2
+            continue
+        m = _BIND.match(sql, i) if c == ":" else None
+        if m:
+            names.append(m.group(1))
+            out.append(f"%({m.group(1)})s")
+            i = m.end()
+            continue
+        out.append("%%" if c == "%" else c)
+        i += 1
+    return "".join(out), names
+
+
+_BIND = re.compile(r":([A-Za-z_][A-Za-z0-9_]*)")
+_DOLLAR = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)?\$")
+
+
+def _skip_literal(sql: str, i: int) -> int:
+    """The end of the string literal, quoted name or comment that starts at ``i`` (``i``
+    itself when none starts there); an unterminated one runs to the end."""
+    c, n = sql[i], len(sql)
+    if c in "'\"":
+        backslash = c == "'" and i > 0 and sql[i - 1] in "eE" and (
+            i < 2 or not (sql[i - 2].isalnum() or sql[i - 2] == "_"))
+        j = i + 1
+        while j < n:
+            if backslash and sql[j] == "\\":
+                j += 2
+                continue
+            if sql[j] == c:
+                if j + 1 < n and sql[j + 1] == c:
+                    j += 2
+                    continue
+                return j + 1
+            j += 1
+        return n
+    if sql.startswith("--", i):
+        j = sql.find("\n", i)
+        return n if j < 0 else j + 1
+    if sql.startswith("/*", i):
+        depth, j = 0, i
+        while j < n:
+            if sql.startswith("/*", j):
+                depth, j = depth + 1, j + 2
+            elif sql.startswith("*/", j):
+                depth, j = depth - 1, j + 2
+                if depth == 0:
+                    return j
+            else:
+                j += 1
+        return n
+    if c == "$" and (i == 0 or not (sql[i - 1].isalnum() or sql[i - 1] == "_")):
+        m = _DOLLAR.match(sql, i)
+        if m:
+            end = sql.find(m.group(), m.end())
+            return n if end < 0 else end + len(m.group())
+    return i
 
 
 def _run_psycopg(con: Any, stmt: str, params: dict[str, Any], sql: str, write: bool,
@@ -277,9 +435,9 @@ def _run_psycopg(con: Any, stmt: str, params: dict[str, Any], sql: str, write: b
                 cur.execute("SET TRANSACTION READ ONLY")
             if timeout:
                 cur.execute(f"SET LOCAL statement_timeout = {int(timeout * 1000)}")
-            cur.execute(stmt, params, prepare=True)
+            cur.execute(stmt, params, prepare=True)  # a dict, even empty: %% is then %
             columns = [d.name for d in cur.description] if cur.description else []
-            rows = [tuple(r) for r in cur.fetchall()] if cur.description else []
+            rows = [tuple(map(plain, r)) for r in cur.fetchall()] if cur.description else []
             rowcount = cur.rowcount
             if write:
                 _refresh_search(cur, "%s")
@@ -289,14 +447,43 @@ def _run_psycopg(con: Any, stmt: str, params: dict[str, Any], sql: str, write: b
             con.rollback()
         return Result(columns, rows, rowcount)
     except psycopg.Error as e:
-        con.rollback()
-        msg = str(e).strip()
-        if "read-only transaction" in msg:
-            raise QueryError(f"refused: a write in a read-only query; pass --write to "
-                             f"change the database\n  query: {sql.strip()}") from None
-        if "statement timeout" in msg:
-            raise QueryError(f"query stopped after {timeout:g} s (--timeout): "
-                             f"{sql.strip()}") from None
-        if "multiple commands" in msg:
-            raise QueryError(f"{ONE_STATEMENT}\n  query: {sql.strip()}") from None
-        raise QueryError(f"SQL error: {msg}\n  query: {sql.strip()}") from None
+        # A COPY to the client leaves the connection busy; it is closed, not rolled back.
+        if con.info.transaction_status != psycopg.pq.TransactionStatus.ACTIVE:
+            con.rollback()
+        raise _psycopg_error(e, sql, timeout) from None
+
+
+def _psycopg_error(e: Exception, sql: str, timeout: float | None) -> QueryError:
+    msg = str(e).strip()
+    if "read-only transaction" in msg:
+        return QueryError(f"refused: a write in a read-only query; pass --write to "
+                          f"change the database\n  query: {sql.strip()}")
+    if "statement timeout" in msg:
+        return QueryError(f"query stopped after {timeout:g} s (--timeout): {sql.strip()}")
+    if "multiple commands" in msg:
+        return QueryError(f"{ONE_STATEMENT}\n  query: {sql.strip()}")
+    if "COPY" in msg and "copy()" in msg:
+        return QueryError("SQL error: COPY to or from the client (STDOUT, STDIN) is not "
+                          "supported; select the rows and use --format csv or tsv"
+                          f"\n  query: {sql.strip()}")
+    return QueryError(f"SQL error: {msg.splitlines()[0]}\n  query: {sql.strip()}")
+
+
+def plain(v: Any) -> Any:
+    """A PostgreSQL value as SQLite would give it, so that the same query prints the same
+    text on both: booleans as 1/0, NUMERIC as an int (no fraction) or a float, arrays as
+    lists of such values.
+
+    >>> from decimal import Decimal
+    >>> [plain(True), plain(Decimal("2021.8400")), plain(Decimal("12")), plain([False, None])]
+    [1, 2021.84, 12, [0, None]]
+    """
+    if isinstance(v, bool):
+        return int(v)
+    if isinstance(v, Decimal):
+        if v.is_finite() and v == v.to_integral_value() and v.as_tuple().exponent >= 0:
+            return int(v)
+        return float(v)
+    if isinstance(v, list):
+        return [plain(x) for x in v]
+    return v

@@ -245,5 +245,7 @@ def _one_batch(engine: Engine, opts: Options, consult: Consultation,
         for s in answers[p.id].asked:
             report.asked[s] = report.asked.get(s, 0) + 1
     if not opts.dry_run:
-        with engine.begin() as conn:
+        from lmsdb.locks import writing
+
+        with writing(engine) as conn:  # writers take turns (lmsdb.locks)
             writes.apply(conn)
