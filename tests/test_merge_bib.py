@@ -196,10 +196,12 @@ def test_keys_stable_across_merge_and_markdown_reimport_keeps_bib_fields(seeded)
     with seeded.connect() as c:
         keys_after = dict(c.execute(text("select id, citation_key from papers")).all())
     assert {i: keys_after[i] for i in keys_before} == keys_before  # gained authors, same keys
-    merged = dump(seeded)
+    # list_sync (what a repeat import replays) is emptied by the merge and written back
+    # by the import; every other table is as the merge left it.
+    merged = dump(seeded, skip=("list_sync",))
     report = import_markdown(seeded, SEED)
-    assert not report.changed
-    assert dump(seeded) == merged  # authors, pages, the DOI from DBLP: all still there
+    assert not report.changed and not report.replayed  # the merge added unlisted papers
+    assert dump(seeded, skip=("list_sync",)) == merged  # authors, pages, DBLP's DOI: kept
     assert paper(seeded, "zero2020")["doi"] == "10.1109/SC41405.2020.00024"
 
 

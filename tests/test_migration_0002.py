@@ -46,8 +46,10 @@ def at_0001_with_reference_list(tmp_path):
     with scratch.connect() as src, old.begin() as dst:
         for t in in_fk_order:
             cols = schema[t]
+            # A database at 0001 never had the layout (revision 0004) of the list.
+            where = " where key != 'layout'" if t == "list_meta" else ""
             rows = [dict(zip(cols, r, strict=True)) for r in src.execute(text(
-                f"select {', '.join(cols)} from {t}"))]
+                f"select {', '.join(cols)} from {t}{where}"))]
             if rows:
                 dst.execute(text(f"insert into {t} ({', '.join(cols)}) values "
                                  f"({', '.join(':' + c for c in cols)})"), rows)

@@ -177,6 +177,19 @@ def test_reimport_and_sync_on_postgresql(pg):
         assert conn.execute(text("select count(*) from papers")).scalar() == 25
 
 
+def test_replay_and_its_triggers_on_postgresql(pg):
+    """Statement-level triggers empty list_sync on any write; a repeat import replays."""
+    from lmsdb.importer import import_markdown
+
+    import_markdown(pg, SEED, prune=True)
+    assert import_markdown(pg, SEED).replayed
+    with pg.begin() as conn:
+        conn.execute(text("update frameworks set comments = comments where slug = 'ds'"))
+        assert conn.execute(text("select count(*) from list_sync")).scalar() == 0
+    assert not import_markdown(pg, SEED).replayed
+    assert import_markdown(pg, SEED).replayed
+
+
 def test_bib_merge_on_postgresql(pg):
     from lmsdb.importer import import_bibtex
 

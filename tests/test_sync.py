@@ -48,7 +48,10 @@ def test_dry_run_diff_and_nothing_written(v1):
         "deepspeed2022": ["venue: SC → ICML"],
         "alpaserve2023": ["categories: Inference → Serving"],
     }
-    assert (report.unchanged, report.reordered) == (1, 1)  # ZeRO, pushed down by DySR
+    # ZeRO is unchanged (DySR inserted above it does not move it); Alpa and ZeRO-Offload
+    # swapped places: one of them moved relative to the papers that stayed.
+    assert (report.unchanged, report.reordered) == (1, 1)
+    assert [p.key for p in report.moved] in (["alpa2022"], ["zerooffload2021"])
     assert [p.key for p in report.removed] == ["megatronlm2020"]
     assert report.categories_added == ["Serving"]
     assert [(p.key, [str(c) for c in p.changes]) for p in report.frameworks_updated] == [
@@ -77,9 +80,7 @@ def test_sync_applies_the_diff_and_keeps_keys(v1):
     assert placements == [
         ("dysr2023", "Training", 0), ("zero2020", "Training", 1), ("alpa2022", "Training", 2),
         ("zerooffload2021", "Training", 3),
-        # Megatron-LM left the list but was not pruned: it keeps its old placement, after the
-        # list's own rows of the section.
-        ("megatronlm2020", "Training", 3),
+        # Megatron-LM left the list (not pruned): it left its section too (issue 9).
         ("deepspeed2022", "Inference", 0),
         ("alpaserve2023", "Serving", 0), ("efficient2023", "Serving", 1),
     ]

@@ -3,7 +3,9 @@
 Heavy modules (SQLAlchemy, Alembic, pydantic) are imported inside the commands that need
 them, so that ``lmsdb --help`` starts fast. Data goes to stdout, chatter to stderr.
 Exit codes: 0 success; 1 bad input, a database that refuses, an output that cannot be
-written; 2 a usage error, or a SQL statement that was refused, failed or timed out.
+written, a stale file under `export md --check`; 2 a usage error, or a SQL statement that
+was refused, failed or timed out; 3 `import --exit-code` changed (or would change) the
+database.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from sqlalchemy import Engine
+
+EXIT_CHANGES = 3  # `import --exit-code`: the import changed (or would change) the database
 
 EPILOG_DB = (
     "The database is --db URL, else $LMSDB_DATABASE_URL, else sqlite:///lmsdb.sqlite "
@@ -110,22 +114,19 @@ def _printing() -> Iterator[None]:
 
 
 @contextmanager
-def _output(path: str | None) -> Iterator[Any]:
-    """stdout, or FILE written whole or not at all: the text goes to a temporary file beside
-    it that replaces FILE only when the export succeeded (a failed `export md -o README.md`
-    must not leave an empty README)."""
+def _output(path: str | None, engine: Engine | None = None) -> Iterator[Any]:
+    """stdout, or FILE written whole or not at all (see :mod:`lmsdb.outfile`): a failed
+    `export md -o README.md` must not leave an empty README, and `-o` never replaces the
+    database file, a device or a FIFO."""
     if path is None or path == "-":
         yield sys.stdout
         sys.stdout.flush()
         return
-    tmp = f"{path}.lmsdb-tmp"
-    try:
-        with open(tmp, "w", encoding="utf-8", newline="\n") as f:
-            yield f
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    from lmsdb.outfile import database_files, open_output
+
+    protected = database_files(str(engine.url)) if engine is not None else []
+    with open_output(path, protected) as f:
+        yield f
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
@@ -162,8 +163,11 @@ def cli(ctx: click.Context, db: str | None) -> None:
                    "the list had lines that were not kept or N is more than the safe share "
                    "(the larger of 20 and 10%, never all).")
 @click.option("--lenient", is_flag=True,
-              help="Import a paper whose framework link matches no framework, without the "
-                   "link; skip a row whose title cell is a malformed link (with a warning).")
+              help="A malformed row is a warning naming its line, and is skipped (counted in "
+                   "the summary); a framework link that matches no framework is dropped.")
+@click.option("--exit-code", is_flag=True,
+              help=f"Exit {EXIT_CHANGES} if the import changed the database (with --dry-run: "
+                   "would change it), 0 if not: for CI.")
 @click.option("--prefer-bib", is_flag=True,
               help=".bib only: where a field differs from the database, take the .bib's.")
 @click.option("--add-new", is_flag=True,
@@ -171,8 +175,8 @@ def cli(ctx: click.Context, db: str | None) -> None:
 @_wait_option
 @click.pass_context
 def import_cmd(ctx: click.Context, file: str, dry_run: bool, prune: bool,
-               max_delete: int | None, lenient: bool, prefer_bib: bool, add_new: bool,
-               wait: float) -> None:
+               max_delete: int | None, lenient: bool, exit_code: bool, prefer_bib: bool,
+               add_new: bool, wait: float) -> None:
     """Import (or re-sync) an awesome list in markdown, or merge a .bib file.
 
     Papers listed in several sections become one paper in several categories; venues are
@@ -197,6 +201,7 @@ def import_cmd(ctx: click.Context, file: str, dry_run: bool, prune: bool,
       lmsdb --db sqlite:///field.sqlite import list.md
       lmsdb import dblp.bib                        # authors, pages, DOIs from DBLP
       lmsdb import --dry-run --add-new zotero.bib
+      lmsdb import --dry-run --exit-code list.md   # CI: exit 3 if the list has news
     """
     from lmsdb.diagnostics import Diagnostics
 
@@ -205,8 +210,10 @@ def import_cmd(ctx: click.Context, file: str, dry_run: bool, prune: bool,
     if file.lower().endswith(".bib"):
         if prune or lenient:
             raise click.UsageError("--prune and --lenient apply to markdown lists, not .bib")
-        _import_bib(ctx, file, dry_run=dry_run, prefer_bib=prefer_bib, add_new=add_new,
-                    wait=wait)
+        changed = _import_bib(ctx, file, dry_run=dry_run, prefer_bib=prefer_bib,
+                              add_new=add_new, wait=wait)
+        if exit_code and changed:
+            sys.exit(EXIT_CHANGES)
         return
     if prefer_bib or add_new:
         raise click.UsageError("--prefer-bib and --add-new apply to .bib files only")
@@ -226,10 +233,12 @@ def import_cmd(ctx: click.Context, file: str, dry_run: bool, prune: bool,
         if diff:
             click.echo(diff)
     _say(report.summary())
+    if exit_code and report.changed:
+        sys.exit(EXIT_CHANGES)
 
 
 def _import_bib(ctx: click.Context, file: str, *, dry_run: bool, prefer_bib: bool,
-                add_new: bool, wait: float) -> None:
+                add_new: bool, wait: float) -> bool:
     from lmsdb.diagnostics import Diagnostics
     from lmsdb.importer import import_bibtex
 
@@ -244,6 +253,7 @@ def _import_bib(ctx: click.Context, file: str, *, dry_run: bool, prefer_bib: boo
     if dry_run and report.diff():
         click.echo(report.diff())
     _say(report.summary())
+    return report.changed
 
 
 @contextmanager
@@ -321,7 +331,8 @@ def export_bib(ctx: click.Context, output: str | None, unicode: bool,
             where.check(conn)
             if keys:
                 _missing_keys(conn, aux or "", keys)
-        with engine.connect() as conn, _output(output) as out, _progress("export") as bar:
+        with engine.connect() as conn, _output(output, engine) as out, \
+                _progress("export") as bar:
             n = bibtex.write(conn, out, unicode=unicode, where=where, progress=bar,
                              preprint_style=preprint_style)
     _say(f"wrote {n} BibTeX entries" + (f" to {output}" if output else ""))
@@ -363,22 +374,61 @@ def _missing_keys(conn: Any, aux: str, keys: frozenset[str]) -> None:
 
 @export_group.command("md")
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
+@click.option("--check", "check", metavar="FILE",
+              help="Write nothing: exit 0 if FILE is exactly what would be written, else "
+                   "print a unified diff and exit 1 (for the list's CI).")
 @click.pass_context
-def export_md(ctx: click.Context, output: str | None) -> None:
+def export_md(ctx: click.Context, output: str | None, check: str | None) -> None:
     """Regenerate the awesome list (markdown) from the database.
+
+    The list is written in the layout of the list last imported: its text as written,
+    each table padded only if it was, framework links with their own text. Papers that
+    left the list (unlisted, kept until `import --prune`) are not written.
 
     \b
     Examples:
       lmsdb export md -o README.md
+      lmsdb export md --check README.md     # exit 1 and a diff if README.md is stale
     """
     from lmsdb.exporters import markdown
 
+    if check is not None and output is not None:
+        raise click.UsageError("--check FILE compares, -o FILE writes: give one of them")
     engine = _engine(ctx)
+    if check is not None:
+        _check_md(engine, check)
+        return
     with _errors():
         _open_for_reading(engine)
-        with engine.connect() as conn, _output(output) as out, _progress("export") as bar:
+        with engine.connect() as conn, _output(output, engine) as out, \
+                _progress("export") as bar:
             n = markdown.write(conn, out, progress=bar)
     _say(f"wrote {n} paper rows" + (f" to {output}" if output else ""))
+
+
+def _check_md(engine: Engine, path: str) -> None:
+    """`export md --check FILE`: exit 0 if FILE is what the export writes, else 1 + diff."""
+    import difflib
+    import io
+
+    from lmsdb.exporters import markdown
+
+    with _errors():
+        _open_for_reading(engine)
+        with open(path, encoding="utf-8", newline="") as f:
+            have = f.read()
+        out = io.StringIO()
+        with engine.connect() as conn:
+            markdown.write(conn, out)
+    want = out.getvalue()
+    if have == want:
+        _say(f"{path} is up to date")
+        return
+    sys.stdout.writelines(difflib.unified_diff(
+        have.splitlines(keepends=True), want.splitlines(keepends=True),
+        fromfile=path, tofile=f"{path} (lmsdb export md)"))
+    _say(f"{path} differs from what `lmsdb export md` writes")
+    sys.exit(1)
 
 
 def _open_for_reading(engine: Engine, *, any_sqlite: bool = False) -> None:

@@ -51,14 +51,29 @@ def import_markdown(
 def _import(engine: Engine, path: str | Path, *, prune: bool, dry_run: bool, lenient: bool,
             diags: Diagnostics, progress: Progress | None, wait: Wait | None,
             max_delete: int | None = None) -> SyncReport:
+    from lmsdb import replay
+
     progress = NoProgress() if progress is None else progress
-    parsed = parse_file(path, diags)
+    key = replay.digest(path, lenient)
+    if key is not None:
+        again = replay.try_replay(engine, key, str(path), prune=prune, dry_run=dry_run,
+                                  diags=diags)
+        if again is not None:
+            return again
+    start = len(diags.items)
+    parsed = parse_file(path, diags, lenient=lenient)
     # Three passes over the rows: validation, planning, writing.
     progress.total = 3 * len(parsed.papers)
     records = from_markdown(parsed, diags, lenient=lenient, progress=progress)
-    return _in_one_transaction(engine, dry_run, lambda conn: plan_and_apply(
-        conn, records, prune=prune, dry_run=dry_run, progress=progress,
-        max_delete=max_delete), wait)
+
+    def plan(conn: Any) -> SyncReport:
+        report = plan_and_apply(conn, records, prune=prune, dry_run=dry_run, progress=progress,
+                                max_delete=max_delete)
+        if conn is not None and not dry_run and key is not None:
+            replay.store(conn, key, report, diags.items[start:])
+        return report
+
+    return _in_one_transaction(engine, dry_run, plan, wait)
 
 
 def import_bibtex(

@@ -6,7 +6,7 @@ models are what ``alembic check`` compares the migrated database against.
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, ForeignKey, Integer, MetaData, String, Text
+from sqlalchemy import Boolean, ForeignKey, Integer, MetaData, String, Text, true
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 # One naming convention for every constraint, so that SQLite batch migrations and
@@ -146,6 +146,10 @@ class Framework(Base):
     serving: Mapped[bool] = mapped_column(Boolean, default=False)
     comments: Mapped[str | None] = mapped_column(Text)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # False once the list no longer has it: kept (papers may link it) until --prune, but
+    # never written by `export md` (revision 0004).
+    listed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    cells: Mapped[str | None] = mapped_column(Text)  # unknown columns' cells, JSON list
 
     papers: Mapped[list[PaperFramework]] = relationship(
         back_populates="framework", cascade="all, delete-orphan"
@@ -164,6 +168,7 @@ class PaperFramework(Base):
         ForeignKey("frameworks.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     position: Mapped[int] = mapped_column(Integer, default=0)
+    label: Mapped[str | None] = mapped_column(Text)  # the link's text as the list wrote it
 
     paper: Mapped[Paper] = relationship(back_populates="frameworks")
     framework: Mapped[Framework] = relationship(back_populates="papers")
@@ -195,6 +200,7 @@ class PaperCategory(Base):
         ForeignKey("categories.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     position: Mapped[int] = mapped_column(Integer)
+    cells: Mapped[str | None] = mapped_column(Text)  # unknown columns' cells, JSON list
 
     paper: Mapped[Paper] = relationship(back_populates="categories")
     category: Mapped[Category] = relationship(back_populates="papers")
@@ -249,3 +255,15 @@ class EnrichLookup(Base):
     outcome: Mapped[str] = mapped_column(String(20))
     source_id: Mapped[str | None] = mapped_column(String(300))
     looked_up_at: Mapped[str] = mapped_column(String(32))  # ISO 8601, UTC
+
+
+class ListSync(Base):
+    """What the last list import needs to be replayed without redoing it: the digest of the
+    file and options it read, and its report and list-only diagnostics (revision 0004).
+    Triggers on every table the sync writes empty this table on any change, by lmsdb or
+    by anyone else (``lmsdb sql --write``), so a stale digest can never be replayed."""
+
+    __tablename__ = "list_sync"
+
+    key: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

@@ -24,7 +24,7 @@ from lmsdb.sources.markdown import (
     PaperRow,
     ParsedList,
     column_of,
-    framework_anchors,
+    framework_links,
     parse_link,
     span_anchor,
 )
@@ -66,6 +66,8 @@ class PaperRecord:
     title: NonEmpty
     url: WebUrl | None
     frameworks: tuple[str, ...] = ()
+    labels: tuple[str, ...] = ()  # each framework link's text as written, by frameworks
+    extra: tuple[str, ...] = ()  # cells of columns lmsdb does not know, as written
 
 
 @pydantic_dataclass(frozen=True, slots=True, config=_RECORD)
@@ -81,6 +83,7 @@ class FrameworkRecord:
     inference: bool
     serving: bool
     comments: str | None
+    extra: tuple[str, ...] = ()
 
 
 _DIGITS = re.compile(r"[0-9]+")
@@ -175,7 +178,11 @@ class ListRecords:
     frameworks: list[FrameworkRecord]
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
     extra: str = ""  # the list's other "## " sections, as written
-    skipped: int = 0  # rows skipped with a warning under --lenient
+    layout: list[dict[str, Any]] = field(default_factory=list)  # see ParsedList.layout
+    skipped: int = 0  # rows skipped with a warning (--lenient)
+    # The rows as written, by line, to say where the regenerated list will differ.
+    rows: dict[int, PaperRow] = field(default_factory=dict)
+    framework_rows: dict[int, FrameworkRow] = field(default_factory=dict)
 
 
 # Which table column a record field came from, to point error messages at the cell.
@@ -242,11 +249,11 @@ def _paper(file: str, row: PaperRow, position: int, known: set[str], lenient: bo
     title, url = parse_link(row.title_cell)
     if title:
         _check_title(file, row, title, url)
-    anchors = framework_anchors(row.framework_cell)
-    if row.framework_cell and not anchors:
+    links = framework_links(row.framework_cell) if row.framework_cell else []
+    if row.framework_cell and not links:
         diags.warn(file, row.line, f"framework cell {shorten(row.framework_cell)} has no "
                    "#anchor link: no framework linked")
-    missing = [a for a in anchors if a not in known]
+    missing = [a for _, a in links if a not in known]
     if missing:
         if not lenient:
             raise _fail(file, row, "framework",
@@ -254,7 +261,10 @@ def _paper(file: str, row: PaperRow, position: int, known: set[str], lenient: bo
                         "table (use --lenient to import the paper without it)")
         diags.warn(file, row.line, f"framework link #{missing[0]} matches no framework: "
                    "imported without it (--lenient)")
-        anchors = [a for a in anchors if a in known]
+        links = [(t, a) for t, a in links if a in known]
+    first: dict[str, str] = {}
+    for text, anchor in links:
+        first.setdefault(anchor, text)
     try:
         return PaperRecord(
             line=row.line,
@@ -264,7 +274,9 @@ def _paper(file: str, row: PaperRow, position: int, known: set[str], lenient: bo
             venue=row.venue or None,
             title=_squeeze(title),
             url=_clean_url(url),
-            frameworks=tuple(dict.fromkeys(anchors)),
+            frameworks=tuple(first),
+            labels=tuple(first.values()),
+            extra=row.extra,
         )
     except ValidationError as e:
         raise _validation_error(file, row, e, _PAPER_FIELD_COLUMN) from None
@@ -298,6 +310,7 @@ def _framework(file: str, row: FrameworkRow) -> FrameworkRecord:
             inference=_flag(file, row, "inference", row.inference),
             serving=_flag(file, row, "serving", row.serving),
             comments=" ".join(row.comments.split()) or None,
+            extra=row.extra,
         )
     except ValidationError as e:
         raise _validation_error(file, row, e, _FRAMEWORK_FIELD_COLUMN) from None
@@ -305,12 +318,21 @@ def _framework(file: str, row: FrameworkRow) -> FrameworkRecord:
 
 def from_markdown(parsed: ParsedList, diags: Diagnostics, *, lenient: bool = False,
                   progress: Progress | None = None) -> ListRecords:
-    """Validate every row of a scanned list; the first bad cell raises :class:`SourceError`."""
+    """Validate every row of a scanned list; the first bad cell raises :class:`SourceError`
+    (with ``lenient``, a bad row is a warning naming its line, and is skipped)."""
     file = parsed.file
+    skipped = parsed.skipped
     frameworks: list[FrameworkRecord] = []
     seen: dict[str, FrameworkRecord] = {}
     for row in parsed.frameworks:
-        rec = _framework(file, row)
+        try:
+            rec = _framework(file, row)
+        except SourceError as e:
+            if not lenient:
+                raise
+            _skip(diags, e)
+            skipped += 1
+            continue
         first = seen.get(rec.slug)
         if first is None:
             seen[rec.slug] = rec
@@ -318,28 +340,41 @@ def from_markdown(parsed: ParsedList, diags: Diagnostics, *, lenient: bool = Fal
         elif replace(first, line=0) != replace(rec, line=0):
             diags.warn(file, rec.line, f"framework #{rec.slug} was already defined at line "
                        f"{first.line}, differently: the definition at line {first.line} is kept")
+        else:
+            diags.note(file, rec.line, f"framework #{rec.slug} was already defined at line "
+                       f"{first.line}, identically: the regenerated list writes it once")
     known = set(seen)
     papers: list[PaperRecord] = []
     positions: dict[str, int] = {}
-    skipped = 0
     for k, row in enumerate(parsed.papers, 1):
         pos = positions.get(row.category, 0)
         try:
             papers.append(_paper(file, row, pos, known, lenient, diags))
-        except RowError as e:
+        except SourceError as e:
             if not lenient:
                 raise
-            d = e.diagnostic
-            diags.warn_not_kept(file, d.line, f"{d.message}: row skipped (--lenient)", d.column)
+            _skip(diags, e)
             skipped += 1
-            continue
-        positions[row.category] = pos + 1
+        else:
+            positions[row.category] = pos + 1
         if progress is not None and k % STEP == 0:
             progress.update(STEP)
     if progress is not None:
         progress.update(len(parsed.papers) % STEP)
+    for row in parsed.papers:
+        # The whole line served to point errors at a column; the rows are kept (to name the
+        # rows `export md` rewrites) but a 100,000-row list need not be held twice.
+        row.text = ""
     return ListRecords(file, parsed.title, parsed.intro, list(parsed.categories), papers,
-                       frameworks, diags, parsed.extra, skipped)
+                       frameworks, diags, parsed.extra, parsed.layout, skipped,
+                       {r.line: r for r in parsed.papers},
+                       {r.line: r for r in parsed.frameworks})
+
+
+def _skip(diags: Diagnostics, err: SourceError) -> None:
+    """--lenient: a row's error is a warning naming its line (the row is not kept)."""
+    d = err.diagnostic
+    diags.warn_not_kept(d.file, d.line, f"{d.message}: row skipped (--lenient)", d.column)
 
 
 # ----------------------------------------------------------------------------- BibTeX

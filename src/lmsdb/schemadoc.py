@@ -47,10 +47,14 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         "inference": "capability flag (✔ = 1, ✗ = 0)",
         "serving": "capability flag (✔ = 1, ✗ = 0)",
         "comments": "free text", "position": "order in the list's Frameworks table",
+        "listed": "0 once the list no longer has the framework (kept until import --prune; "
+                  "not written by export md)",
+        "cells": "cells of columns lmsdb does not know, as written (a JSON list), or NULL",
     }),
     "paper_frameworks": ("A paper's framework links (many-to-many).", {
         "paper_id": "→ papers.id", "framework_id": "→ frameworks.id",
         "position": "order of the link within the paper's Framework cell",
+        "label": "the link's text as the list wrote it (TorchGpipe in [TorchGpipe](#gpipe))",
     }),
     "categories": ("The list's ### sections, in order.", {
         "id": "integer primary key", "name": "section name, unique",
@@ -59,6 +63,7 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
     "paper_categories": ("A paper listed in a section (many-to-many).", {
         "paper_id": "→ papers.id", "category_id": "→ categories.id",
         "position": "the paper's row within that section (0-based)",
+        "cells": "that row's cells of columns lmsdb does not know (a JSON list), or NULL",
     }),
     "paper_urls": ("Other links to a paper (a preprint beside the proceedings page).", {
         "paper_id": "→ papers.id", "url": "the other link",
@@ -84,8 +89,13 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         "source_id": "the source's id of the record found",
         "looked_up_at": "when (ISO 8601, UTC)",
     }),
-    "list_meta": ("The list's title line and introduction, for regeneration.", {
-        "key": "title, intro or extra", "value": "the text",
+    "list_meta": ("The list's title line, introduction and layout, for regeneration.", {
+        "key": "title, intro, extra or layout (the list's text and table layouts, JSON)",
+        "value": "the text",
+    }),
+    "list_sync": ("The digest and report of the last list import, replayed by a repeat "
+                  "import; emptied by triggers on any change to the tables the sync reads.", {
+        "key": "digest or report", "value": "the digest (hex), or the report (JSON)",
     }),
     "paper_view": ("One row per paper with its venue, frameworks, categories and authors.", {
         "venue": "venues.name; NULL for a preprint",

@@ -17,6 +17,9 @@ CAPABILITIES = ("training", "inference", "serving")
 # Each section: (name, columns, query). Ties are broken by name so the output is stable.
 _SECTIONS: list[tuple[str, tuple[str, ...], str]] = [
     ("papers", ("papers",), "SELECT count(*) FROM papers"),
+    # Papers the list no longer has (or never had: added from a .bib), kept until --prune.
+    ("unlisted", ("papers",), "SELECT count(*) FROM papers p WHERE NOT EXISTS "
+     "(SELECT 1 FROM paper_categories pc WHERE pc.paper_id = p.id)"),
     ("per_year", ("year", "papers"),
      "SELECT year, count(*) FROM papers GROUP BY year ORDER BY year"),
     ("per_venue", ("venue", "papers"),
@@ -38,12 +41,13 @@ CHARTED = ("per_year", "per_framework")
 @dataclass
 class Stats:
     papers: int = 0
+    unlisted: int = 0  # papers in no section of the list
     sections: dict[str, tuple[tuple[str, ...], list[tuple[Any, ...]]]] = field(
         default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         """Plain data: {"papers": 25, "per_year": [{"year": 2020, "papers": 4}, ...], ...}."""
-        out: dict[str, Any] = {"papers": self.papers}
+        out: dict[str, Any] = {"papers": self.papers, "unlisted": self.unlisted}
         for name, (columns, rows) in self.sections.items():
             out[name] = [dict(zip(columns, r, strict=True)) for r in rows]
         return out
@@ -58,6 +62,8 @@ def collect(conn: Connection) -> Stats:
         rows = [tuple(r) for r in conn.execute(text(sql))]
         if name == "papers":
             stats.papers = rows[0][0]
+        elif name == "unlisted":
+            stats.unlisted = rows[0][0]
         else:
             stats.sections[name] = (columns, rows)
     stats.sections["by_capability"] = (("capability", "frameworks", "names"),
@@ -88,7 +94,11 @@ TITLES = {
 
 def write_text(out: TextIO, stats: Stats, width: int) -> None:
     """Every section as a table; the charted ones as bar charts ``width`` columns wide."""
-    out.write(f"{stats.papers} papers\n")
+    out.write(f"{stats.papers} papers")
+    if stats.unlisted:
+        out.write(f", {stats.unlisted} of them unlisted (in no section of the list; "
+                  "`lmsdb import --prune LIST` deletes them)")
+    out.write("\n")
     for name, (columns, rows) in stats.sections.items():
         out.write(f"\n{TITLES[name]}\n\n")
         if name in CHARTED:

@@ -7,15 +7,16 @@ or leaves the database as it was. Running it twice on the same list changes noth
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, text, update
 
-from lmsdb import identifiers, venues
+from lmsdb import identifiers, rewrites, venues
 from lmsdb.citekeys import KeyAllocator, base_key
-from lmsdb.diagnostics import Diagnostics, LmsdbError
+from lmsdb.diagnostics import Diagnostic, Diagnostics, LmsdbError
 from lmsdb.latex import html_to_plain
 from lmsdb.models import (
     Category,
@@ -48,6 +49,9 @@ PAPER_INSERT_COLS = ("id", "citation_key", "title", "url", "year", "venue_id", "
 PAPER_UPDATE_COLS = ("title", "url", "year", "venue_id", "arxiv_id", "doi", "openreview_id",
                      "search_title", "search_authors", "search_vector")
 PAPER_FIELDS = ("title", "url", "year", "venue", "arxiv_id", "doi", "openreview_id")
+# What the sync reads of each paper (the search text's authors part is kept on update).
+PAPER_STATE_COLS = ("id", "citation_key", "title", "url", "year", "venue_id", "arxiv_id",
+                    "doi", "openreview_id", "search_authors")
 FRAMEWORK_FIELDS = ("name", "url", "year", "training", "inference", "serving", "comments")
 
 
@@ -60,22 +64,55 @@ def normalise_title(title: str) -> str:
     return " ".join(html_to_plain(title).lower().split()).rstrip(". ")
 
 
+# Identity keys, strongest first: a row claims the existing paper its strongest key matches.
+KEY_KINDS = ("arxiv", "doi", "openreview", "url", "title")
+_KEY_RANK = {k: r for r, k in enumerate(KEY_KINDS)}
+_KEY_WORDS = {"arxiv": "arXiv id", "doi": "DOI", "openreview": "OpenReview id", "url": "URL",
+              "title": "title"}
+
+
+def url_key(url: str) -> str:
+    """The identity key of a link: its arXiv id, DOI or OpenReview id, else the normalised URL.
+
+    >>> url_key("https://arxiv.org/pdf/2001.00001v2"), url_key("https://www.x.org/beta/")
+    ('arxiv:2001.00001', 'url:x.org/beta')
+    """
+    a = identifiers.arxiv_id(url)
+    if a:
+        return "arxiv:" + a
+    d = identifiers.doi(url)
+    if d:
+        return "doi:" + d.lower()
+    o = identifiers.openreview_id(url)
+    if o:
+        return "openreview:" + o
+    # An identifier link normalises to its identifier: no need for a URL key as well.
+    return "url:" + identifiers.normalise_url(url)
+
+
 def identity_keys(title: str, url: str | None) -> list[str]:
     """Keys under which two rows are the same paper, strongest first."""
-    keys: list[str] = []
     if url:
-        a = identifiers.arxiv_id(url)
-        if a:
-            keys.append("arxiv:" + a)
-        else:
-            d = identifiers.doi(url)
-            if d:
-                keys.append("doi:" + d.lower())
-            else:
-                # An arXiv or DOI link normalises to its identifier: no need for both keys.
-                keys.append("url:" + identifiers.normalise_url(url))
-    keys.append("title:" + normalise_title(title))
+        return [url_key(url), "title:" + normalise_title(title)]
+    return ["title:" + normalise_title(title)]
+
+
+def paper_keys(row: Mapping[str, Any], alt_urls: set[str] | tuple[str, ...] = ()) -> list[str]:
+    """The identity keys of a paper in the database (identifiers from a merged .bib too)."""
+    keys = identity_keys(row["title"], row["url"])
+    if row["arxiv_id"]:
+        keys.append("arxiv:" + row["arxiv_id"])
+    if row["doi"]:
+        keys.append("doi:" + row["doi"].lower())
+    if row["openreview_id"]:
+        keys.append("openreview:" + row["openreview_id"])
+    keys += [url_key(u) for u in alt_urls]
     return keys
+
+
+def _describe_key(key: str) -> str:
+    kind, _, value = key.partition(":")
+    return f"{_KEY_WORDS[kind]} {value}" if kind != "title" else "title"
 
 
 # ----------------------------------------------------------------------------- report
@@ -117,8 +154,11 @@ class SyncReport:
     added: list[PaperDiff] = field(default_factory=list)
     updated: list[PaperDiff] = field(default_factory=list)
     unchanged: int = 0
-    reordered: int = 0
+    # Papers whose order relative to the papers that stayed in a section changed.
+    moved: list[PaperDiff] = field(default_factory=list)
+    # Papers in the database that the list does not have (deleted with prune; else unlisted).
     removed: list[PaperDiff] = field(default_factory=list)
+    left: list[PaperDiff] = field(default_factory=list)  # of removed: in the list until now
     merged: list[str] = field(default_factory=list)
     frameworks_added: list[str] = field(default_factory=list)
     frameworks_updated: list[PaperDiff] = field(default_factory=list)
@@ -126,17 +166,19 @@ class SyncReport:
     categories_added: list[str] = field(default_factory=list)
     categories_removed: list[str] = field(default_factory=list)
     venues_added: list[str] = field(default_factory=list)
-    text_changed: list[str] = field(default_factory=list)  # of title, intro, extra
-    skipped: int = 0  # rows of the list skipped with a warning (--lenient)
+    text_changed: list[str] = field(default_factory=list)  # of title, intro, extra, layout
+    skipped: int = 0  # rows skipped with a warning (--lenient)
+    writes: bool = False  # whether the database changes (or, dry run, would change)
+    match_notes: list[Diagnostic] = field(default_factory=list)  # rows vs existing papers
+    replayed: bool = False  # the import was recognised as a repeat and replayed
+
+    @property
+    def reordered(self) -> int:
+        return len(self.moved)
 
     @property
     def changed(self) -> bool:
-        return bool(
-            self.added or self.updated or self.reordered or (self.prune and self.removed)
-            or self.frameworks_added or self.frameworks_updated
-            or (self.prune and self.frameworks_removed) or self.categories_added
-            or (self.prune and self.categories_removed) or self.text_changed
-        )
+        return self.writes
 
     def summary(self) -> str:
         verb = "would add" if self.dry_run else "added"
@@ -153,9 +195,11 @@ class SyncReport:
         if self.categories_added:
             parts.append(f"categories: {verb} {', '.join(self.categories_added)}")
         if self.categories_removed:
-            parts.append(f"categories: {gone} {', '.join(self.categories_removed)}")
+            dropped = "would delete" if self.dry_run else "deleted"
+            parts.append(f"categories: {dropped} {', '.join(self.categories_removed)}")
         if self.text_changed:
-            what = {"title": "title", "intro": "introduction", "extra": "other sections"}
+            what = {"title": "title", "intro": "introduction", "extra": "other sections",
+                    "layout": "layout"}
             parts.append(f"list text: {'would update' if self.dry_run else 'updated'} "
                          + ", ".join(what[k] for k in self.text_changed))
         if self.merged:
@@ -174,7 +218,10 @@ class SyncReport:
         for p in self.updated:
             out.append(f"~ {p.key}  {p.title}")
             out.extend(f"    {c}" for c in p.changes)
-        for p in self.removed:
+        for p in self.moved:
+            out.append(f"↕ {p.key}  {p.title}")
+            out.extend(f"    moved in {_show(c.new)}" for c in p.changes)
+        for p in (self.removed if self.prune else self.left):
             mark = "-" if self.prune else "?"
             note = "" if self.prune else "  (not in the list; --prune deletes it)"
             out.append(f"{mark} {p.key}  {p.title}{note}")
@@ -190,7 +237,7 @@ class SyncReport:
         for c in self.categories_added:
             out.append(f"+ category {c}")
         for c in self.categories_removed:
-            out.append(f"{'-' if self.prune else '?'} category {c}")
+            out.append(f"- category {c}")
         return "\n".join(out)
 
 
@@ -202,7 +249,8 @@ class _Group:
     """The rows of the list that are one paper, and the paper they make."""
 
     records: list[PaperRecord]
-    existing: list[int] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)  # every row's identity keys
+    existing: int | None = None  # the database paper the rows claim
     title: str = ""
     url: str | None = None
     year: int = 0
@@ -212,8 +260,11 @@ class _Group:
     openreview_id: str | None = None
     alt_urls: tuple[str, ...] = ()
     frameworks: tuple[str, ...] = ()
+    labels: tuple[str | None, ...] = ()  # the link text of each framework, as written
     categories: dict[str, int] = field(default_factory=dict)
     key: str = ""  # the citation key of a new paper
+    # Cells of unknown columns (JSON) by section; None for the usual table without any.
+    cells: dict[str, str | None] | None = None
 
 
 class _UnionFind:
@@ -241,7 +292,7 @@ class _State:
 
     venues: dict[str, int]
     venue_names: dict[int, str]
-    papers: dict[int, dict[str, Any]]
+    papers: dict[int, Mapping[str, Any]]
     alt_urls: dict[int, set[str]]
     frameworks: dict[str, dict[str, Any]]
     categories: dict[str, dict[str, Any]]
@@ -252,7 +303,11 @@ class _State:
 
 def load_state(conn: Connection) -> _State:
     venue_rows = conn.execute(select(venues_t.c.id, venues_t.c.name)).all()
-    papers = {r.id: r._asdict() for r in conn.execute(select(papers_t))}
+    # Only the columns the sync compares: the bibliographic ones (pages, ...) would double
+    # the memory a 100,000-paper re-import holds.
+    # Read-only mappings over the driver's rows: a third of the memory of a dict per paper.
+    papers = {r.id: r._mapping for r in conn.execute(
+        select(*(papers_t.c[c] for c in PAPER_STATE_COLS)))}
     alt: dict[int, set[str]] = {}
     for pid, url in conn.execute(select(urls_t.c.paper_id, urls_t.c.url)):
         alt.setdefault(pid, set()).add(url)
@@ -263,16 +318,18 @@ def load_state(conn: Connection) -> _State:
         alt_urls=alt,
         frameworks={r.slug: r._asdict() for r in conn.execute(select(frameworks_t))},
         categories={r.name: r._asdict() for r in conn.execute(select(categories_t))},
-        pc=_by_paper(conn.execute(select(pc_t.c.paper_id, pc_t.c.category_id, pc_t.c.position))),
-        pf=_by_paper(conn.execute(select(pf_t.c.paper_id, pf_t.c.framework_id, pf_t.c.position))),
+        pc=_by_paper(conn.execute(select(pc_t.c.paper_id, pc_t.c.category_id, pc_t.c.position,
+                                         pc_t.c.cells))),
+        pf=_by_paper(conn.execute(select(pf_t.c.paper_id, pf_t.c.framework_id, pf_t.c.position,
+                                         pf_t.c.label))),
         meta={r[0]: r[1] for r in conn.execute(select(meta_t.c.key, meta_t.c.value))},
     )
 
 
-def _by_paper(rows: Any) -> dict[int, dict[int, int]]:
-    out: dict[int, dict[int, int]] = {}
-    for pid, other, pos in rows:
-        out.setdefault(pid, {})[other] = pos
+def _by_paper(rows: Any) -> dict[int, dict[int, tuple[int, str | None]]]:
+    out: dict[int, dict[int, tuple[int, str | None]]] = {}
+    for pid, other, pos, extra in rows:
+        out.setdefault(pid, {})[other] = (pos, extra)
     return out
 
 
@@ -280,42 +337,100 @@ def empty_state() -> _State:
     return _State({}, {}, {}, {}, {}, {}, {}, {}, {})
 
 
-def _group_records(records: list[PaperRecord], state: _State) -> list[_Group]:
-    """Union rows that share an identity key, and attach the existing paper they match."""
+def _group_records(records: list[PaperRecord]) -> list[_Group]:
+    """Union the rows that share an identity key: each group is one paper of the list."""
     n = len(records)
-    existing_ids = list(state.papers)
-    uf = _UnionFind(n + len(existing_ids))
+    uf = _UnionFind(n)
     owner: dict[str, int] = {}
+    row_keys: list[list[str]] = []
     for i, rec in enumerate(records):
-        for k in identity_keys(rec.title, rec.url):
+        keys = identity_keys(rec.title, rec.url)
+        row_keys.append(keys)
+        for k in keys:
             j = owner.setdefault(k, i)
             if j != i:
                 uf.union(j, i)
-    for offset, pid in enumerate(existing_ids):
-        row = state.papers[pid]
-        keys = identity_keys(row["title"], row["url"])
-        if row["arxiv_id"]:
-            keys.append("arxiv:" + row["arxiv_id"])
-        if row["doi"]:
-            keys.append("doi:" + row["doi"].lower())
-        keys += ["url:" + identifiers.normalise_url(u) for u in state.alt_urls.get(pid, ())]
-        for k in keys:
-            j = owner.get(k)
-            if j is not None and j < n:
-                uf.union(j, n + offset)
     groups: dict[int, _Group] = {}
     for i, rec in enumerate(records):
         root = uf.find(i)
         g = groups.get(root)
         if g is None:
-            groups[root] = _Group([rec])
+            groups[root] = _Group([rec], row_keys[i])
         else:
             g.records.append(rec)
-    for offset, pid in enumerate(existing_ids):
-        root = uf.find(n + offset)
-        if root < n or root in groups:
-            groups[root].existing.append(pid)
+            g.keys += row_keys[i]
     return list(groups.values())
+
+
+def _claim(groups: list[_Group], state: _State, file: str, diags: Diagnostics) -> None:
+    """Give each group at most one existing paper: the one its strongest key matches.
+
+    Keys rank arXiv id, DOI, OpenReview id, URL, title. Groups are served strongest match
+    first, so a row that shares a title with one paper and an arXiv id with another is the
+    second; the first is then "not in the list" like any paper that left it, and a note
+    names the row and both papers."""
+    if not state.papers:
+        return
+    # Index the rows' keys (unique to one group) and look each paper's keys up in it: the
+    # papers' keys are never all held at once (a 100,000-paper list has 300,000 of them).
+    owner: dict[str, int] = {}
+    for gi, g in enumerate(groups):
+        for k in g.keys:
+            owner[k] = gi
+    # A match is one int, rank << 40 | paper id: sortable, and a fifth of a tuple's memory.
+    matches: dict[int, list[int]] = {}
+    for pid, row in state.papers.items():
+        for k in paper_keys(row, state.alt_urls.get(pid, ())):
+            gi = owner.get(k)
+            if gi is not None:
+                matches.setdefault(gi, []).append(_KEY_RANK[k.partition(":")[0]] << 40 | pid)
+    del owner
+    pending: list[tuple[int, int, list[int]]] = []
+    for gi, codes in matches.items():
+        codes.sort()
+        pending.append((codes[0] >> 40, gi, codes))
+    del matches
+    pending.sort(key=lambda p: (p[0], p[1]))
+    claimed: dict[int, int] = {}  # paper id -> the rank of the key it was claimed by
+    for _, gi, codes in pending:
+        for code in codes:
+            pid = code & _PID_MASK
+            if pid not in claimed:
+                groups[gi].existing, claimed[pid] = pid, code >> 40
+                break
+    for _, gi, codes in pending:
+        if any(code & _PID_MASK not in claimed for code in codes):
+            _note_unclaimed(groups[gi], codes, claimed, state, file, diags)
+
+
+_PID_MASK = (1 << 40) - 1
+
+
+def _note_unclaimed(g: _Group, codes: list[int], claimed: dict[int, int], state: _State,
+                    file: str, diags: Diagnostics) -> None:
+    """A paper a row matched by a weaker key, claimed by nobody, leaves the list: say so."""
+    told: set[int] = set()
+    mine = state.papers[g.existing]["citation_key"] if g.existing is not None else None
+    for code in codes:
+        pid = code & _PID_MASK
+        if pid == g.existing or pid in claimed or pid in told:
+            continue
+        told.add(pid)
+        other = state.papers[pid]["citation_key"]
+        mine_key = _matched_key(g, g.existing, claimed[g.existing], state)
+        diags.note(file, g.records[0].line,
+                   f"this row is {mine} (same {_describe_key(mine_key)}) and also matches "
+                   f"{other} (same {_describe_key(_matched_key(g, pid, code >> 40, state))}): "
+                   "a row is one paper, matched by its strongest key (arXiv id, DOI, "
+                   f"OpenReview id, URL, title), so {other} is not in the list")
+
+
+def _matched_key(g: _Group, pid: int | None, rank: int, state: _State) -> str:
+    """The key of rank ``rank`` that paper ``pid`` shares with the group's rows."""
+    assert pid is not None
+    row_keys = set(g.keys)
+    return next(k for k in paper_keys(state.papers[pid], state.alt_urls.get(pid, ()))
+                if k in row_keys and _KEY_RANK[k.partition(":")[0]] == rank)
 
 
 def _resolve(g: _Group, file: str, diags: Diagnostics, merged: list[str]) -> bool:
@@ -328,8 +443,10 @@ def _resolve(g: _Group, file: str, diags: Diagnostics, merged: list[str]) -> boo
     if len(recs) == 1:  # the common case, kept cheap for large lists
         g.title, g.url, g.year = primary.title, primary.url, primary.year
         g.venue = venues.lookup(primary.venue) if primary.venue else None
-        g.frameworks = primary.frameworks
+        g.frameworks, g.labels = primary.frameworks, _labels(primary)
         g.categories[primary.category] = primary.position
+        if primary.extra:
+            g.cells = {primary.category: _cells_json(primary.extra)}
         url = primary.url
         if url:
             g.arxiv_id = identifiers.arxiv_id(url)
@@ -346,20 +463,24 @@ def _resolve(g: _Group, file: str, diags: Diagnostics, merged: list[str]) -> boo
     g.title, g.url, g.year = primary.title, primary.url, primary.year
     g.venue = venues.lookup(primary.venue) if primary.venue else None
     urls: list[str] = []
-    fws: dict[str, None] = {}
+    fws: dict[str, str | None] = {}
     for r in recs:
         if g.venue is None and r.venue:
             g.venue = venues.lookup(r.venue)
         if r.url and r.url not in urls:
             urls.append(r.url)
-        fws.update(dict.fromkeys(r.frameworks))
+        for slug, label in zip(r.frameworks, _labels(r), strict=True):
+            fws.setdefault(slug, label)
         if r.category in g.categories:
             gap = True
             diags.warn(file, r.line, f"the paper is listed twice in section {r.category!r}: "
                        "the first row's position is kept")
         else:
             g.categories[r.category] = r.position
-    g.frameworks = tuple(fws)
+            if r.extra:
+                g.cells = g.cells or {}
+                g.cells[r.category] = _cells_json(r.extra)
+    g.frameworks, g.labels = tuple(fws), tuple(fws.values())
     for u in urls:
         g.arxiv_id = g.arxiv_id or identifiers.arxiv_id(u)
         g.doi = g.doi or identifiers.doi(u)
@@ -393,6 +514,18 @@ def _resolve(g: _Group, file: str, diags: Diagnostics, merged: list[str]) -> boo
                            f"{r.year}/{r.venue or '∅'}; line {primary.line}'s "
                            f"{primary.year}/{primary.venue or '∅'} is kept")
     return gap
+
+
+def _labels(rec: PaperRecord) -> tuple[str | None, ...]:
+    """The link text of each of a row's frameworks; None where a record carries none."""
+    if len(rec.labels) == len(rec.frameworks):
+        return rec.labels
+    return (None,) * len(rec.frameworks)
+
+
+def _cells_json(extra: tuple[str, ...]) -> str | None:
+    """Cells of unknown columns as stored (a JSON list), None when the table has none."""
+    return json.dumps(list(extra), ensure_ascii=False) if extra else None
 
 
 def _renumber_positions(groups: list[_Group]) -> None:
@@ -481,8 +614,8 @@ def plan_and_apply(
     writes = _Writes()
     _warn_unknown_venues(recs)
     fw_ids = _plan_frameworks(recs, state, writes, report, prune)
-    cat_ids = _plan_categories(recs, state, writes, report, prune)
-    _plan_papers(recs, state, writes, report, fw_ids, cat_ids, prune, progress)
+    cat_ids = _plan_categories(recs, state, writes, report)
+    groups = _plan_papers(recs, state, writes, report, fw_ids, cat_ids, prune, progress)
     _plan_text(recs, state, writes, report)
     if prune:
         try:
@@ -491,6 +624,8 @@ def plan_and_apply(
             if not dry_run:
                 raise
             recs.diagnostics.warn(recs.file, None, f"the import would be refused: {e}")
+    rewrites.note_rewrites(recs, groups)
+    report.writes = writes.any()
     if conn is not None and not dry_run:
         writes.apply(conn)
     progress.update(len(recs.papers))  # the writing pass
@@ -512,11 +647,13 @@ def _warn_unknown_venues(recs: ListRecords) -> None:
 
 def _plan_frameworks(recs: ListRecords, state: _State, writes: _Writes, report: SyncReport,
                      prune: bool) -> dict[str, int]:
-    """Frameworks in the list's order; those it no longer has follow (or go, with prune)."""
+    """Frameworks in the list's order; those it no longer has are unlisted (kept for the
+    papers that link them, never written by `export md`) or, with prune, deleted."""
     next_fw = max((f["id"] for f in state.frameworks.values()), default=0) + 1
     fw_ids: dict[str, int] = {}
     for pos, fr in enumerate(recs.frameworks):
-        values = _framework_values(fr) | {"position": pos}
+        values = (_framework_values(fr) | {"position": pos, "listed": True,
+                                           "cells": _cells_json(fr.extra)})
         old = state.frameworks.get(fr.slug)
         if old is None:
             fw_ids[fr.slug] = next_fw
@@ -525,8 +662,10 @@ def _plan_frameworks(recs: ListRecords, state: _State, writes: _Writes, report: 
             next_fw += 1
             continue
         fw_ids[fr.slug] = old["id"]
-        changes = [FieldChange(f, old[f], values[f]) for f in FRAMEWORK_FIELDS
+        changes = [FieldChange(f, old[f], values[f]) for f in (*FRAMEWORK_FIELDS, "cells")
                    if old[f] != values[f]]
+        if not old["listed"]:
+            changes.append(FieldChange("listed", False, True))
         if changes:
             report.frameworks_updated.append(PaperDiff(fr.slug, fr.name, fr.line, changes))
         if changes or old["position"] != pos:
@@ -534,34 +673,31 @@ def _plan_frameworks(recs: ListRecords, state: _State, writes: _Writes, report: 
     listed = {fr.slug for fr in recs.frameworks}
     extra = sorted((s for s in state.frameworks if s not in listed),
                    key=lambda s: state.frameworks[s]["position"])
-    report.frameworks_removed = extra
     for k, slug in enumerate(extra):
         old = state.frameworks[slug]
         fw_ids[slug] = old["id"]
         if prune:
             writes.fw_delete.append(old["id"])
-        elif old["position"] != len(recs.frameworks) + k:
-            kept = {f: old[f] for f in FRAMEWORK_FIELDS}
-            writes.fw_update.append({"_id": old["id"], **kept,
+            report.frameworks_removed.append(slug)
+        elif old["listed"] or old["position"] != len(recs.frameworks) + k:
+            if old["listed"]:
+                report.frameworks_removed.append(slug)
+            kept = {f: old[f] for f in (*FRAMEWORK_FIELDS, "cells")}
+            writes.fw_update.append({"_id": old["id"], **kept, "listed": False,
                                      "position": len(recs.frameworks) + k})
     return fw_ids
 
 
-def _plan_categories(recs: ListRecords, state: _State, writes: _Writes, report: SyncReport,
-                     prune: bool) -> dict[str, int]:
-    """The list's sections in its order, then (unless pruned) those it no longer has."""
+def _plan_categories(recs: ListRecords, state: _State, writes: _Writes,
+                     report: SyncReport) -> dict[str, int]:
+    """The list's sections in its order; a section the list drops is dropped."""
     next_cat = max((c["id"] for c in state.categories.values()), default=0) + 1
     cat_ids: dict[str, int] = {}
-    order = list(recs.categories)
-    listed = set(order)
-    extra = sorted((c for c in state.categories if c not in listed),
-                   key=lambda c: state.categories[c]["position"])
-    report.categories_removed = extra
-    if prune:
-        writes.cat_delete = [state.categories[c]["id"] for c in extra]
-    else:
-        order += extra
-    for pos, name in enumerate(order):
+    listed = set(recs.categories)
+    report.categories_removed = sorted((c for c in state.categories if c not in listed),
+                                       key=lambda c: state.categories[c]["position"])
+    writes.cat_delete = [state.categories[c]["id"] for c in report.categories_removed]
+    for pos, name in enumerate(recs.categories):
         old = state.categories.get(name)
         if old is None:
             cat_ids[name] = next_cat
@@ -577,32 +713,108 @@ def _plan_categories(recs: ListRecords, state: _State, writes: _Writes, report: 
 
 def _plan_papers(recs: ListRecords, state: _State, writes: _Writes, report: SyncReport,
                  fw_ids: dict[str, int], cat_ids: dict[str, int], prune: bool,
-                 progress: Progress) -> None:
+                 progress: Progress) -> list[_Group]:
     """Fold duplicate rows into papers, match them to the database, queue the changes."""
-    groups = _group_records(recs.papers, state)
+    groups = _group_records(recs.papers)
     gaps = False
     for g in groups:
         gaps |= _resolve(g, recs.file, recs.diagnostics, report.merged)
     if gaps:
         _renumber_positions(groups)
+    before = len(recs.diagnostics.items)
+    _claim(groups, state, recs.file, recs.diagnostics)
+    for g in groups:
+        g.keys = []  # needed only to match: free them before the writes are built
+    # These notes depend on the database, not only on the list: never replayed.
+    report.match_notes = recs.diagnostics.items[before:]
     plan = _PaperPlan(state, writes, report, fw_ids, cat_ids)
-    _allocate_keys(plan.keys, [g for g in groups if not g.existing])
+    _allocate_keys(plan.keys, [g for g in groups if g.existing is None])
     done = 0
     for g in groups:
         done += len(g.records)
         if done >= STEP:
             progress.update(done)
             done = 0
-        if g.existing:
+        if g.existing is not None:
             plan.update(g)
         else:
             plan.add(g)
     progress.update(done)
+    _plan_unlisted(state, writes, report, plan.matched, prune)
+    _report_moves(state, groups, cat_ids, report)
+    return groups
+
+
+def _plan_unlisted(state: _State, writes: _Writes, report: SyncReport, matched: set[int],
+                   prune: bool) -> None:
+    """Papers the list does not have: deleted with prune; otherwise they leave their
+    sections and stay in the database, unlisted (in .bib exports, sql, search)."""
     for pid, row in state.papers.items():
-        if pid not in plan.matched:
-            report.removed.append(PaperDiff(row["citation_key"], row["title"]))
-            if prune:
-                writes.paper_delete.append(pid)
+        if pid in matched:
+            continue
+        diff = PaperDiff(row["citation_key"], row["title"])
+        report.removed.append(diff)
+        if prune:
+            writes.paper_delete.append(pid)
+        elif pid in state.pc:
+            report.left.append(diff)
+            writes.pc_clear.append(pid)
+
+
+def _report_moves(state: _State, groups: list[_Group], cat_ids: dict[str, int],
+                  report: SyncReport) -> None:
+    """Papers whose order relative to the papers that stayed in a section changed: per
+    section, those outside a longest run kept in the old order. Rows inserted or removed
+    around a paper do not move it."""
+    by_cat: dict[int, list[tuple[int, int, int]]] = {}
+    for g in groups:
+        pid = g.existing
+        old = state.pc.get(pid) if pid is not None else None
+        if not old:
+            continue
+        for cat, pos in g.categories.items():
+            was = old.get(cat_ids[cat])
+            if was is not None:
+                by_cat.setdefault(cat_ids[cat], []).append((pos, was[0], pid))
+    moved: dict[int, list[str]] = {}
+    names = {c["id"]: n for n, c in state.categories.items()}
+    for cid, members in by_cat.items():
+        members.sort()
+        for pid in _out_of_order(members):
+            moved.setdefault(pid, []).append(names[cid])
+    for pid, where in moved.items():
+        row = state.papers[pid]
+        report.moved.append(PaperDiff(row["citation_key"], row["title"], None,
+                                      [FieldChange("moved in", None, tuple(where))]))
+
+
+def _out_of_order(members: list[tuple[int, int, int]]) -> list[int]:
+    """Ids (third item) not in a longest increasing run of old positions (second item).
+
+    >>> _out_of_order([(0, 1, 10), (1, 0, 11), (2, 2, 12)])
+    [11]
+    """
+    tails: list[int] = []  # index into members of the smallest tail of each run length
+    prev: list[int] = [-1] * len(members)
+    for i, (_, old, _) in enumerate(members):
+        lo, hi = 0, len(tails)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if members[tails[mid]][1] < old:
+                lo = mid + 1
+            else:
+                hi = mid
+        prev[i] = tails[lo - 1] if lo else -1
+        if lo == len(tails):
+            tails.append(i)
+        else:
+            tails[lo] = i
+    keep: set[int] = set()
+    i = tails[-1] if tails else -1
+    while i != -1:
+        keep.add(i)
+        i = prev[i]
+    return [m[2] for k, m in enumerate(members) if k not in keep]
 
 
 def key_order(title: str, url: str | None, year: int | None) -> tuple[str, str, str, int]:
@@ -658,8 +870,9 @@ class _PaperPlan:
 
     def update(self, g: _Group) -> None:
         state, writes = self.state, self.writes
-        pid = min(g.existing)
-        self.matched.update(g.existing)
+        pid = g.existing
+        assert pid is not None
+        self.matched.add(pid)
         old = state.papers[pid]
         venue_id = self.venue_id(g)
         values = {"title": g.title, "url": g.url, "year": g.year, "venue_id": venue_id,
@@ -686,17 +899,19 @@ class _PaperPlan:
                                             tuple(sorted(new_alt))))
             writes.url_delete.append(pid)
             writes.url_insert += [{"paper_id": pid, "url": u} for u in sorted(new_alt)]
-        repositioned = _links(writes, state, pid, g, self.fw_ids, self.cat_ids, diff)
+        _links(writes, state, pid, g, self.fw_ids, self.cat_ids, diff)
         if diff.changes:
             self.report.updated.append(diff)
         else:
             self.report.unchanged += 1
-            self.report.reordered += repositioned
 
 
 def _plan_text(recs: ListRecords, state: _State, writes: _Writes, report: SyncReport) -> None:
-    """The list's own text around the tables; an absent intro or extra text is ""."""
-    for k, v in (("title", recs.title), ("intro", recs.intro), ("extra", recs.extra)):
+    """The list's own text around the tables, and its layout; an absent intro or extra text
+    is ""."""
+    layout = json.dumps(recs.layout, ensure_ascii=False, separators=(",", ":"))
+    for k, v in (("title", recs.title), ("intro", recs.intro), ("extra", recs.extra),
+                 ("layout", layout if recs.layout else None)):
         if v is not None and (state.meta.get(k) or "") != v:
             writes.meta_upsert.append({"key": k, "value": v})
             if state.meta:  # a change to text the database had, not a first import
@@ -704,50 +919,70 @@ def _plan_text(recs: ListRecords, state: _State, writes: _Writes, report: SyncRe
 
 
 def _links(writes: _Writes, state: _State, pid: int, g: _Group, fw_ids: dict[str, int],
-           cat_ids: dict[str, int], diff: PaperDiff | None) -> int:
-    """Queue link-table changes for one paper; returns 1 if only positions moved."""
+           cat_ids: dict[str, int], diff: PaperDiff | None) -> None:
+    """Queue the link-table changes (frameworks, sections) for one paper."""
+    labels = g.labels if len(g.labels) == len(g.frameworks) else (None,) * len(g.frameworks)
     if diff is None:  # a new paper: every link is an insert
-        writes.pf_insert += [(pid, fw_ids[s], k) for k, s in enumerate(g.frameworks)]
-        writes.pc_insert += [(pid, cat_ids[c], p) for c, p in g.categories.items()]
-        return 0
-    moved = 0
-    want_pf = {(pid, fw_ids[s]): k for k, s in enumerate(g.frameworks)}
-    want_pc = {(pid, cat_ids[c]): p for c, p in g.categories.items()}
-    old_pf = {(pid, o): v for o, v in state.pf.get(pid, {}).items()}
-    old_pc = {(pid, o): v for o, v in state.pc.get(pid, {}).items()}
-    if set(old_pf) != set(want_pf) or sorted(old_pf, key=old_pf.get) != sorted(
-            want_pf, key=want_pf.get):
-        diff.changes.append(FieldChange(
-            "frameworks", _names(old_pf, state, "fw"), tuple(g.frameworks)))
-    if set(old_pc) != set(want_pc):
-        diff.changes.append(FieldChange(
-            "categories", _names(old_pc, state, "cat"), tuple(g.categories)))
-    elif old_pc != want_pc:
-        moved = 1
-    for k in old_pf.keys() - want_pf.keys():
-        writes.pf_delete.append({"_p": k[0], "_f": k[1]})
-    for k in old_pc.keys() - want_pc.keys():
-        writes.pc_delete.append({"_p": k[0], "_c": k[1]})
-    for k, v in want_pf.items():
-        if k not in old_pf:
-            writes.pf_insert.append((k[0], k[1], v))
-        elif old_pf[k] != v:
-            writes.pf_update.append({"_p": k[0], "_f": k[1], "position": v})
-    for k, v in want_pc.items():
-        if k not in old_pc:
-            writes.pc_insert.append((k[0], k[1], v))
-        elif old_pc[k] != v:
-            writes.pc_update.append({"_p": k[0], "_c": k[1], "position": v})
-    return moved
+        writes.pf_insert += [(pid, fw_ids[s], k, labels[k]) for k, s in enumerate(g.frameworks)]
+        cells = g.cells or {}
+        writes.pc_insert += [(pid, cat_ids[c], p, cells.get(c)) for c, p in g.categories.items()]
+        return
+    want_pf = {fw_ids[s]: (k, labels[k]) for k, s in enumerate(g.frameworks)}
+    cells = g.cells or {}
+    want_pc = {cat_ids[c]: (p, cells.get(c)) for c, p in g.categories.items()}
+    old_pf = state.pf.get(pid, {})
+    old_pc = state.pc.get(pid, {})
+    if old_pf != want_pf:
+        _framework_changes(state, g, old_pf, want_pf, diff)
+        _queue_links(writes.pf_delete, writes.pf_insert, writes.pf_update, "_f", pid, old_pf,
+                     want_pf)
+    if old_pc != want_pc:
+        if set(old_pc) != set(want_pc):
+            diff.changes.append(FieldChange(
+                "categories", _names(old_pc, state, "cat"), tuple(g.categories)))
+        elif any(old_pc[c][1] != want_pc[c][1] for c in want_pc):
+            diff.changes.append(FieldChange("other cells", tuple(old_pc[c][1] or "" for c in
+                                                                 want_pc),
+                                            tuple(want_pc[c][1] or "" for c in want_pc)))
+        _queue_links(writes.pc_delete, writes.pc_insert, writes.pc_update, "_c", pid, old_pc,
+                     want_pc)
 
 
-def _names(links: dict[tuple[int, int], int], state: _State, kind: str) -> tuple[str, ...]:
-    ordered = sorted(links, key=links.get)
+def _framework_changes(state: _State, g: _Group, old: dict[int, tuple[int, str | None]],
+                       want: dict[int, tuple[int, str | None]], diff: PaperDiff) -> None:
+    """Report a change of a paper's framework links (which, their order, their texts)."""
+    if sorted(old, key=lambda f: old[f][0]) != sorted(want, key=lambda f: want[f][0]):
+        diff.changes.append(FieldChange("frameworks", _names(old, state, "fw"),
+                                        tuple(g.frameworks)))
+    elif any(old[f][1] != want[f][1] for f in want):
+        diff.changes.append(FieldChange(
+            "framework link texts", tuple(old[f][1] or "" for f in sorted(old,
+                                                                          key=lambda f: old[f][0])),
+            tuple(want[f][1] or "" for f in sorted(want, key=lambda f: want[f][0]))))
+
+
+def _queue_links(deletes: list[dict[str, Any]], inserts: list[tuple[Any, ...]],
+                 updates: list[dict[str, Any]], other: str, pid: int,
+                 old: dict[int, tuple[int, str | None]],
+                 want: dict[int, tuple[int, str | None]]) -> None:
+    """Queue the rows of one link table that differ between ``old`` and ``want``."""
+    for o in old.keys() - want.keys():
+        deletes.append({"_p": pid, other: o})
+    for o, (pos, extra) in want.items():
+        if o not in old:
+            inserts.append((pid, o, pos, extra))
+        elif old[o] != (pos, extra):
+            updates.append({"_p": pid, other: o, "position": pos, "extra": extra})
+
+
+def _names(links: dict[int, tuple[int, str | None]], state: _State,
+           kind: str) -> tuple[str, ...]:
+    ordered = sorted(links, key=lambda o: links[o][0])
     if kind == "fw":
         by_id = {f["id"]: s for s, f in state.frameworks.items()}
     else:
         by_id = {c["id"]: n for n, c in state.categories.items()}
-    return tuple(by_id.get(o, "?") for _, o in ordered)
+    return tuple(by_id.get(o, "?") for o in ordered)
 
 
 @dataclass
@@ -764,12 +999,13 @@ class _Writes:
     paper_insert: list[tuple[Any, ...]] = field(default_factory=list)  # PAPER_INSERT_COLS
     paper_update: list[dict[str, Any]] = field(default_factory=list)
     paper_delete: list[int] = field(default_factory=list)
+    pc_clear: list[int] = field(default_factory=list)  # papers that left every section
     url_delete: list[int] = field(default_factory=list)
     url_insert: list[dict[str, Any]] = field(default_factory=list)
-    pf_insert: list[tuple[int, int, int]] = field(default_factory=list)
+    pf_insert: list[tuple[Any, ...]] = field(default_factory=list)  # (paper, fw, pos, label)
     pf_update: list[dict[str, Any]] = field(default_factory=list)
     pf_delete: list[dict[str, Any]] = field(default_factory=list)
-    pc_insert: list[tuple[int, int, int]] = field(default_factory=list)
+    pc_insert: list[tuple[Any, ...]] = field(default_factory=list)  # (paper, cat, pos, cells)
     pc_update: list[dict[str, Any]] = field(default_factory=list)
     pc_delete: list[dict[str, Any]] = field(default_factory=list)
     meta_upsert: list[dict[str, Any]] = field(default_factory=list)
@@ -781,6 +1017,10 @@ class _Writes:
         for d in self.paper_update:
             d["search_vector"] = tsvector(d["search_title"], d["search_authors"])
 
+    def any(self) -> bool:
+        """Whether there is anything to write."""
+        return any(getattr(self, f.name) for f in fields(self))
+
     def apply(self, conn: Connection) -> None:
         ex = conn.execute
         if self.venue_insert:
@@ -788,7 +1028,7 @@ class _Writes:
         if self.fw_insert:
             bulk_insert(conn, frameworks_t, self.fw_insert)
         if self.fw_update:
-            cols = {f: bindparam(f) for f in (*FRAMEWORK_FIELDS, "position")}
+            cols = {f: bindparam(f) for f in (*FRAMEWORK_FIELDS, "position", "listed", "cells")}
             ex(update(frameworks_t).where(frameworks_t.c.id == bindparam("_id")).values(cols),
                self.fw_update)
         if self.cat_insert:
@@ -806,6 +1046,8 @@ class _Writes:
                 ex(delete(papers_t).where(papers_t.c.id.in_(chunk)))
         if conn.dialect.name == "postgresql":
             self._add_vectors()
+        for chunk in chunks(self.pc_clear):
+            ex(delete(pc_t).where(pc_t.c.paper_id.in_(chunk)))
         if self.paper_insert:
             bulk_insert(conn, papers_t, self.paper_insert, PAPER_INSERT_COLS,
                         row_map=_vector_of if conn.dialect.name == "postgresql" else None)
@@ -817,27 +1059,11 @@ class _Writes:
             ex(delete(urls_t).where(urls_t.c.paper_id.in_(chunk)))
         if self.url_insert:
             bulk_insert(conn, urls_t, self.url_insert)
-        if self.pf_delete:
-            ex(delete(pf_t).where(pf_t.c.paper_id == bindparam("_p"),
-                                  pf_t.c.framework_id == bindparam("_f")), self.pf_delete)
-        if self.pc_delete:
-            ex(delete(pc_t).where(pc_t.c.paper_id == bindparam("_p"),
-                                  pc_t.c.category_id == bindparam("_c")), self.pc_delete)
-        if self.pf_insert:
-            bulk_insert(conn, pf_t, self.pf_insert, ("paper_id", "framework_id", "position"))
-        if self.pc_insert:
-            bulk_insert(conn, pc_t, self.pc_insert, ("paper_id", "category_id", "position"))
-        if self.pf_update:
-            ex(update(pf_t).where(pf_t.c.paper_id == bindparam("_p"),
-                                  pf_t.c.framework_id == bindparam("_f"))
-               .values(position=bindparam("position")), self.pf_update)
-        if self.pc_update:
-            ex(update(pc_t).where(pc_t.c.paper_id == bindparam("_p"),
-                                  pc_t.c.category_id == bindparam("_c"))
-               .values(position=bindparam("position")), self.pc_update)
+        self._apply_links(conn)
         if self.fw_delete:
             ex(delete(frameworks_t).where(frameworks_t.c.id.in_(self.fw_delete)))
         if self.cat_delete:
+            ex(delete(pc_t).where(pc_t.c.category_id.in_(self.cat_delete)))
             ex(delete(categories_t).where(categories_t.c.id.in_(self.cat_delete)))
         for row in self.meta_upsert:
             if ex(update(meta_t).where(meta_t.c.key == row["key"]).values(value=row["value"])
@@ -845,6 +1071,32 @@ class _Writes:
                 ex(insert(meta_t), [row])
         if conn.dialect.name == "postgresql":
             advance_sequences(conn)
+
+    def _apply_links(self, conn: Connection) -> None:
+        """Framework links and section placements: deletes, inserts, then updates."""
+        ex = conn.execute
+        if self.pf_delete:
+            ex(delete(pf_t).where(pf_t.c.paper_id == bindparam("_p"),
+                                  pf_t.c.framework_id == bindparam("_f")), self.pf_delete)
+        if self.pc_delete:
+            ex(delete(pc_t).where(pc_t.c.paper_id == bindparam("_p"),
+                                  pc_t.c.category_id == bindparam("_c")), self.pc_delete)
+        if self.pf_insert:
+            bulk_insert(conn, pf_t, self.pf_insert,
+                        ("paper_id", "framework_id", "position", "label"))
+        if self.pc_insert:
+            bulk_insert(conn, pc_t, self.pc_insert,
+                        ("paper_id", "category_id", "position", "cells"))
+        if self.pf_update:
+            ex(update(pf_t).where(pf_t.c.paper_id == bindparam("_p"),
+                                  pf_t.c.framework_id == bindparam("_f"))
+               .values(position=bindparam("position"), label=bindparam("extra")),
+               self.pf_update)
+        if self.pc_update:
+            ex(update(pc_t).where(pc_t.c.paper_id == bindparam("_p"),
+                                  pc_t.c.category_id == bindparam("_c"))
+               .values(position=bindparam("position"), cells=bindparam("extra")),
+               self.pc_update)
 
 
 def _vector_of(row: tuple[Any, ...]) -> tuple[Any, ...]:

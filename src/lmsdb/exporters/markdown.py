@@ -1,19 +1,32 @@
 """Regenerate the awesome list (markdown) from the database.
 
-Tables are written unpadded (``| a | b |``) rather than column-aligned: adding one long title
-to an aligned table rewrites every row of it, which buries the real change in a README diff.
+When the database holds the layout of the list it was imported from (``list_meta.layout``),
+the list is written in that layout: its text lines as written, each table with its own
+header and alignment row, padded into aligned columns only if the source was, framework
+links with the text the list gave them, and unknown columns' cells as written. Otherwise
+(a database from before revision 0004) tables are written unpadded.
 """
 
 from __future__ import annotations
 
+import json
 import re
-from typing import TextIO
+from typing import Any, TextIO
 
 from sqlalchemy import Connection, select
 
 from lmsdb.exporters import tables
+from lmsdb.exporters.cells import (
+    escape,
+    flag,
+    framework_cell,
+    framework_name_cell,
+    squeeze,
+    title_cell,
+)
 from lmsdb.gcpause import paused_gc
 from lmsdb.progress import STEP, NoProgress, Progress
+from lmsdb.width import display_width
 
 papers_t = tables.papers
 venues_t = tables.venues
@@ -63,6 +76,8 @@ def write(conn: Connection, out: TextIO, progress: Progress | None = None) -> in
 
 def _write(conn: Connection, out: TextIO, progress: Progress) -> int:
     meta = dict(conn.execute(select(meta_t.c.key, meta_t.c.value)).all())
+    if meta.get("layout"):
+        return _write_layout(conn, out, progress, json.loads(meta["layout"]))
     title = meta.get("title") or DEFAULT_TITLE
     categories = conn.execute(
         select(categories_t.c.id, categories_t.c.name).order_by(categories_t.c.position,
@@ -121,8 +136,8 @@ def _write(conn: Connection, out: TextIO, progress: Progress) -> int:
     w("\n## Frameworks\n\n")
     w("| Year | Name | Training | Inference | Serving | Comments |\n")
     w("|:----:|:----:|:---------|:---------:|:-------:|:---------|\n")
-    for fw in conn.execute(select(frameworks_t).order_by(frameworks_t.c.position,
-                                                         frameworks_t.c.id)):
+    for fw in conn.execute(select(frameworks_t).where(frameworks_t.c.listed)
+                           .order_by(frameworks_t.c.position, frameworks_t.c.id)):
         name = _cell(fw.name)
         link = f"[{name}]({fw.url})" if fw.url else name
         w(f"| {fw.year or ''} | <span id=\"{fw.slug}\"></span>{link} | {_flag(fw.training)} | "
@@ -130,3 +145,155 @@ def _write(conn: Connection, out: TextIO, progress: Progress) -> int:
     if meta.get("extra"):  # the list's other sections (Contributing, License, ...) as written
         w("\n" + meta["extra"].strip("\n") + "\n")
     return n
+
+
+# ----------------------------------------------------------------------------- layout
+
+
+# Where each column role's text is in a row tuple; the last item holds the unknown cells.
+PAPER_ROLES = {"year": 0, "venue": 1, "title": 2, "framework": 3}
+FRAMEWORK_ROLES = {"year": 0, "name": 1, "training": 2, "inference": 3, "serving": 4,
+                   "comments": 5}
+Row = tuple[Any, ...]
+
+
+def _paper_rows(conn: Connection, progress: Progress) -> dict[str, list[Row]]:
+    """Each section's papers in order, as (year, venue, title, framework, unknown cells)
+    cell texts, escaped."""
+    fw_links: dict[int, list[tuple[str, str]]] = {}
+    for pid, slug, name, label in conn.execute(
+        select(pf_t.c.paper_id, frameworks_t.c.slug, frameworks_t.c.name, pf_t.c.label)
+        .join(frameworks_t, pf_t.c.framework_id == frameworks_t.c.id)
+        .order_by(pf_t.c.paper_id, pf_t.c.position)
+    ):
+        fw_links.setdefault(pid, []).append((slug, label or name))
+    rows = conn.execute(
+        select(categories_t.c.name, papers_t.c.id, papers_t.c.year, venues_t.c.name,
+               papers_t.c.title, papers_t.c.url, pc_t.c.cells)
+        .select_from(pc_t)
+        .join(papers_t, pc_t.c.paper_id == papers_t.c.id)
+        .outerjoin(venues_t, papers_t.c.venue_id == venues_t.c.id)
+        .join(categories_t, pc_t.c.category_id == categories_t.c.id)
+        .order_by(categories_t.c.position, categories_t.c.id, pc_t.c.position, papers_t.c.id)
+    )
+    out: dict[str, list[Row]] = {}
+    n = 0
+    no_links: list[tuple[str, str]] = []
+    for cat, pid, year, venue, ptitle, url, cells in rows:
+        links = fw_links.get(pid, no_links)
+        out.setdefault(cat, []).append((
+            str(year), escape(venue) if venue else "", escape(title_cell(ptitle, url)),
+            escape(framework_cell(links)) if links else "",
+            [escape(c) for c in json.loads(cells)] if cells else ()))
+        n += 1
+        if n % STEP == 0:
+            progress.update(STEP)
+    progress.update(n % STEP)
+    return out
+
+
+def _framework_rows(conn: Connection) -> list[Row]:
+    """The frameworks the list has, in its order (see :data:`FRAMEWORK_ROLES`)."""
+    return [(str(fw.year or ""), escape(framework_name_cell(fw.slug, fw.name, fw.url)),
+             flag(fw.training), flag(fw.inference), flag(fw.serving),
+             escape(squeeze(fw.comments or "")),
+             [escape(c) for c in json.loads(fw.cells)] if fw.cells else ())
+            for fw in conn.execute(select(frameworks_t).where(frameworks_t.c.listed)
+                                   .order_by(frameworks_t.c.position, frameworks_t.c.id))]
+
+
+def _write_layout(conn: Connection, out: TextIO, progress: Progress,
+                  layout: list[dict[str, Any]]) -> int:
+    by_category = _paper_rows(conn, progress)
+    n = 0
+    written: set[str] = set()
+    for block in layout:
+        if "text" in block:
+            out.writelines(line + "\n" for line in block["text"])
+            continue
+        if block["table"] == "papers":
+            cat = block["category"]
+            rows = by_category.get(cat, []) if cat not in written else []
+            written.add(cat)
+            n += len(rows)
+            write_table(out, block, rows, PAPER_ROLES)
+        else:
+            write_table(out, block, _framework_rows(conn), FRAMEWORK_ROLES)
+    return n
+
+
+def _cells(picks: list[int | None], row: Row) -> list[str]:
+    """A row's cells in the table's column order; unknown columns from the row's own cells."""
+    extra = iter(row[-1])
+    return [row[k] if k is not None else next(extra, "") for k in picks]
+
+
+def write_table(out: TextIO, block: dict[str, Any], rows: list[Row],
+                roles: dict[str, int]) -> None:
+    """One table, written in the layout its source had (see :func:`_padded_table`)."""
+    from lmsdb.sources.markdown import split_cells
+
+    picks = [roles[r] if r is not None else None for r in block["roles"]]
+    if not block["padded"]:
+        outer = block["header"].strip().startswith("|")
+        out.write(block["header"] + "\n" + block["align"] + "\n")
+        if outer and picks == [0, 1, 2, 3]:  # the usual paper table: one f-string a row
+            out.writelines(f"| {r[0]} | {r[1]} | {r[2]} | {r[3]} |\n" for r in rows)
+        else:
+            out.writelines(_join(_cells(picks, r), outer) + "\n" for r in rows)
+        return
+    body = [_cells(picks, r) for r in rows]
+    header = [c.replace("|", "\\|") for c in split_cells(block["header"])]
+    aligns = split_cells(block["align"])
+    out.writelines(line + "\n" for line in _padded_table(header, aligns, body, block["outer"],
+                                                          block["spaced"]))
+
+
+def _join(cells: list[str], outer: bool) -> str:
+    return "| " + " | ".join(cells) + " |" if outer else " | ".join(cells)
+
+
+def _padded_table(header: list[str], aligns: list[str], body: list[list[str]], outer: bool,
+                  spaced: bool) -> list[str]:
+    """Header, alignment row and body padded to each column's widest cell (display width).
+
+    >>> for line in _padded_table(["Year", "Title"], [":-:", ":--"], [["2023", "模型"]],
+    ...                           True, False):
+    ...     print(line)
+    | Year | Title |
+    |:----:|:------|
+    | 2023 | 模型  |
+    """
+    kinds = [(a.startswith(":"), a.endswith(":")) for a in aligns]
+    kinds += [(False, False)] * (len(header) - len(kinds))
+    widths = [display_width(h) for h in header]
+    for cells in body:
+        for k, c in enumerate(cells):
+            w = len(c) if c.isascii() else display_width(c)
+            if w > widths[k]:
+                widths[k] = w
+    for k, (left, right) in enumerate(kinds):
+        least = 3 + left + right  # an alignment cell has at least three dashes
+        widths[k] = max(widths[k], least - (0 if spaced else 2))
+    columns = list(zip(widths, kinds, strict=True))
+
+    def pad(cells: list[str]) -> str:
+        return _join([_align(c, w, kind) for c, (w, kind) in zip(cells, columns, strict=True)],
+                     outer)
+
+    rule = []
+    for w, (left, right) in columns:
+        size = w if spaced else w + 2
+        rule.append((":" if left else "") + "-" * (size - left - right) + (":" if right else ""))
+    rule_line = _join(rule, outer) if spaced else (
+        "|" + "|".join(rule) + "|" if outer else "|".join(rule))
+    return [pad(header), rule_line, *(pad(cells) for cells in body)]
+
+
+def _align(cell: str, width: int, kind: tuple[bool, bool]) -> str:
+    gap = width - (len(cell) if cell.isascii() else display_width(cell))
+    if kind == (True, True):
+        return " " * (gap // 2) + cell + " " * (gap - gap // 2)
+    if kind == (False, True):
+        return " " * gap + cell
+    return cell + " " * gap

@@ -22,14 +22,14 @@ paper_authors = table("paper_authors", column("paper_id"), column("position"),
                       column("author_id"))
 categories = table("categories", column("id"), column("name"), column("position"))
 paper_categories = table("paper_categories", column("paper_id"), column("category_id"),
-                         column("position"))
+                         column("position"), column("cells"))
 frameworks = table(
     "frameworks", column("id"), column("slug"), column("name"), column("url"), column("year"),
     column("training"), column("inference"), column("serving"), column("comments"),
-    column("position"),
+    column("position"), column("listed"), column("cells"),
 )
 paper_frameworks = table("paper_frameworks", column("paper_id"), column("framework_id"),
-                         column("position"))
+                         column("position"), column("label"))
 list_meta = table("list_meta", column("key"), column("value"))
 paper_urls = table("paper_urls", column("paper_id"), column("url"))
 

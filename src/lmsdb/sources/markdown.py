@@ -12,14 +12,17 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from lmsdb.diagnostics import Diagnostics, SourceError
+from lmsdb.width import display_width
 
 _SEPARATOR_CELL = re.compile(r"^\s*:?-+:?\s*$")
 # Every repeat below stops at a character that can start the next match (']' or '<'), so
 # that a search is linear in the cell's length: with [^>]* a 120 KB cell of "<span " took
 # 25 s (each start rescanned the rest of the cell).
 _ANCHOR_LINK = re.compile(r"\]\(\s*#([^)\]\s]+)\s*\)")
+_ANCHOR_LINK_TEXT = re.compile(r"\[([^\[\]]*)\]\(\s*#([^)\]\s]+)\s*\)")
 _SPAN_ID = re.compile(
     r"""<(?:span|a)\s[^<>]*\b(?:id|name)\s*=\s*["']([^"'<>]+)["'][^<>]*>(?:\s*</(?:span|a)>)?"""
 )
@@ -39,6 +42,9 @@ PAPER_COLUMNS = {
     "paper": "title",
     "framework": "framework",
     "frameworks": "framework",
+    "code": "framework",
+    "system": "framework",
+    "systems": "framework",
 }
 FRAMEWORK_COLUMNS = {
     "year": "year",
@@ -64,6 +70,7 @@ class PaperRow:
     framework_cell: str
     text: str  # the whole line, to locate columns in error messages
     cells_index: dict[str, int]
+    extra: tuple[str, ...] = ()  # cells of columns lmsdb does not know, as written
 
 
 @dataclass(slots=True)
@@ -77,6 +84,7 @@ class FrameworkRow:
     comments: str
     text: str
     cells_index: dict[str, int]
+    extra: tuple[str, ...] = ()
 
 
 @dataclass
@@ -92,6 +100,10 @@ class ParsedList:
     category_lines: dict[str, int] = field(default_factory=dict)
     papers_line: int | None = None  # the "## Papers" heading's line
     extra: str = ""  # other "## " sections, as written
+    # The document as written, for `export md`: text blocks ({"text": [lines]}) and, for
+    # each table lmsdb reads, its header, alignment row, column roles and padding.
+    layout: list[dict[str, Any]] = field(default_factory=list)
+    skipped: int = 0  # rows skipped with a warning (--lenient)
 
 
 def split_cells(line: str) -> list[str]:
@@ -164,6 +176,15 @@ def parse_link(cell: str) -> tuple[str, str | None]:
 def framework_anchors(cell: str) -> list[str]:
     """The ``#anchor`` targets of the links in a Framework cell, in order."""
     return _ANCHOR_LINK.findall(cell)
+
+
+def framework_links(cell: str) -> list[tuple[str, str]]:
+    """(text, anchor) of each ``[text](#anchor)`` link of a Framework cell, in order.
+
+    >>> framework_links("[TorchGpipe](#gpipe), [DeepSpeed](#ds)")
+    [('TorchGpipe', 'gpipe'), ('DeepSpeed', 'ds')]
+    """
+    return [(t.strip(), a) for t, a in _ANCHOR_LINK_TEXT.findall(cell)]
 
 
 def span_anchor(cell: str) -> tuple[str | None, str]:
@@ -248,14 +269,18 @@ def scan_tables(text: str) -> list[Table]:
     return tables
 
 
-def parse_text(text: str, file: str, diags: Diagnostics | None = None) -> ParsedList:
-    """Scan an awesome list's text. Raises :class:`SourceError` on a malformed table."""
-    return _parse_lines(split_lines(text.removeprefix("\ufeff")), file, diags)
+def parse_text(text: str, file: str, diags: Diagnostics | None = None, *,
+               lenient: bool = False) -> ParsedList:
+    """Scan an awesome list's text. Raises :class:`SourceError` on a malformed table (with
+    ``lenient``, a malformed row is a warning and is skipped)."""
+    return _parse_lines(split_lines(text.removeprefix("\ufeff")), file, diags, lenient)
 
 
-def _parse_lines(lines: list[str], file: str, diags: Diagnostics | None) -> ParsedList:
+def _parse_lines(lines: list[str], file: str, diags: Diagnostics | None,
+                 lenient: bool = False) -> ParsedList:
     diags = diags if diags is not None else Diagnostics()
     out = ParsedList(file=file)
+    spans: list[tuple[int, int, dict[str, Any]]] = []  # (first, end) line index of each table
     section: str | None = None  # the current "## " heading, lower-cased
     category: str | None = None
     intro: list[str] = []
@@ -298,6 +323,7 @@ def _parse_lines(lines: list[str], file: str, diags: Diagnostics | None) -> Pars
                 i += 1
                 continue
         if not in_intro and modelled and _starts_table(lines, i):
+            start = i
             table, i = _table_at(lines, i)
             if section == "papers":
                 if category is None:
@@ -307,9 +333,13 @@ def _parse_lines(lines: list[str], file: str, diags: Diagnostics | None) -> Pars
                     if category not in out.category_lines:
                         out.categories.append(category)
                         out.category_lines[category] = table.line
-                _read_papers(table, out, category, diags)
+                first_row = len(out.papers)
+                roles = _read_papers(table, out, category, diags, lenient)
+                _note_second_table(out, category, table.line, first_row, spans, diags)
             else:
-                _read_frameworks(table, out, diags)
+                roles = _read_frameworks(table, out, diags, lenient)
+            spans.append((start, i, _table_layout(lines, start, table, section, category,
+                                                  roles)))
             continue
         if not (in_intro and _TOC_LINE.match(raw)):
             _keep(raw, in_intro, modelled, intro, extra, section, warned, diags, file, i)
@@ -320,14 +350,78 @@ def _parse_lines(lines: list[str], file: str, diags: Diagnostics | None) -> Pars
                           "Publisher | Title | Framework | tables, then ## Frameworks)")
     out.intro = "\n".join(intro).strip("\n")
     out.extra = "\n".join(extra).strip("\n")
+    out.layout = _layout(lines, spans)
     return out
+
+
+def _note_second_table(out: ParsedList, category: str, line: int, first_row: int,
+                       spans: list[tuple[int, int, dict[str, Any]]], diags: Diagnostics) -> None:
+    """A section's rows are one list: a second table of the same section is written into
+    the first by `export md`; say so for each row it moves."""
+    first = next((s for s in spans if s[2].get("category") == category), None)
+    if first is None:
+        return
+    for row in out.papers[first_row:]:
+        diags.note(out.file, row.line, f"section {category!r} already has a table at line "
+                   f"{first[0] + 1}: the regenerated list writes this row there")
+
+
+def _layout(lines: list[str], spans: list[tuple[int, int, dict[str, Any]]]
+            ) -> list[dict[str, Any]]:
+    """The document as text blocks (kept verbatim) around the tables lmsdb regenerates."""
+    blocks: list[dict[str, Any]] = []
+    prev = 0
+    for start, end, table in spans:
+        if start > prev:
+            blocks.append({"text": [line.rstrip("\r") for line in lines[prev:start]]})
+        blocks.append(table)
+        prev = end
+    if prev < len(lines):
+        blocks.append({"text": [line.rstrip("\r") for line in lines[prev:]]})
+    return blocks
+
+
+def _table_layout(lines: list[str], start: int, table: Table, section: str | None,
+                  category: str | None, roles: list[str | None]) -> dict[str, Any]:
+    """How a table was written: header and alignment rows, column roles, padding."""
+    header, align = lines[start].rstrip("\r"), lines[start + 1].rstrip("\r")
+    padded = _is_padded(header, align, table)
+    block: dict[str, Any] = {"table": section, "header": header, "align": align,
+                             "roles": roles, "padded": padded}
+    if padded:
+        # The export pads these rows afresh: keep what it needs (cells, alignment, the
+        # style of the alignment row), so that the regenerated list, imported, gives the
+        # same layout.
+        block["header"] = " | ".join(c.replace("|", "\\|") for c in split_cells(header))
+        block["align"] = " | ".join(":" * c.startswith(":") + "-" + ":" * c.endswith(":")
+                                    for c in split_cells(align))
+        block["spaced"] = align.strip().lstrip("|").startswith(" ")
+        block["outer"] = header.strip().startswith("|")
+    if section == "papers":
+        block["category"] = category
+    return block
+
+
+def _is_padded(header: str, align: str, table: Table) -> bool:
+    """A table is padded into aligned columns when its header and alignment rows have the
+    same display width and so do most of its rows (a row added later by hand, unpadded,
+    does not make the table unpadded)."""
+    width = display_width(header.strip())
+    if display_width(align.strip()) != width:
+        return False
+    if not table.rows:
+        return "  " in header.strip()
+    same = sum(1 for _, _, text in table.rows if display_width(text.strip()) == width)
+    return 2 * same > len(table.rows)
 
 
 def _keep(raw: str, in_intro: bool, modelled: bool, intro: list[str], extra: list[str],
           section: str | None, warned: set[str | None], diags: Diagnostics, file: str,
           i: int) -> None:
-    """File a line of prose: the introduction, an unmodelled section, or (with a warning,
-    once per section) nowhere, because lmsdb regenerates Papers and Frameworks itself."""
+    """File a line of prose: the introduction, or an unmodelled section. Text between the
+    tables of Papers and Frameworks is kept only by the layout (``ParsedList.layout``): it
+    is warned about once per section, since a table inside it (after a stray code fence,
+    say) is not read, and ``--prune`` must not trust such a reading."""
     if in_intro:
         intro.append(raw.rstrip())
     elif not modelled:
@@ -335,36 +429,109 @@ def _keep(raw: str, in_intro: bool, modelled: bool, intro: list[str], extra: lis
     elif raw.strip() and section not in warned:
         warned.add(section)
         name = (section or "").title()
-        diags.warn_not_kept(file, i + 1, f"text outside the tables of '## {name}' is not "
-                            "kept: `lmsdb export md` regenerates that section from the database")
+        diags.warn_not_kept(file, i + 1, f"text outside the tables of '## {name}' is not kept "
+                            "as data (the regenerated list keeps it as text; a table in it is "
+                            "not read)")
 
 
-def _columns(table: Table, file: str, mapping: dict[str, str],
-             needed: tuple[str, ...]) -> dict[str, int]:
-    header = [h.lower() for h in table.header]
-    index = {mapping[h]: k for k, h in enumerate(header) if h in mapping}
+def _columns(table: Table, file: str, mapping: dict[str, str], needed: tuple[str, ...],
+             diags: Diagnostics) -> tuple[dict[str, int], list[str | None]]:
+    """Which cell holds which field, and each column's role (None: a column lmsdb does not
+    know, whose cells are kept as written)."""
+    index: dict[str, int] = {}
+    roles: list[str | None] = []
+    unknown: list[str] = []
+    for k, h in enumerate(table.header):
+        role = mapping.get(h.lower())
+        if role is None or role in index:
+            roles.append(None)
+            unknown.append(h)
+        else:
+            index[role] = k
+            roles.append(role)
     missing = [c for c in needed if c not in index]
     if missing:
         raise SourceError(file, table.line, f"table header has no {' or '.join(missing)} "
-                          f"column: | {' | '.join(table.header)} |")
-    return index
+                          f"column: | {' | '.join(table.header)} | (lmsdb knows "
+                          f"{_known_names(mapping)})")
+    if unknown:
+        diags.warn(file, table.line, f"unknown column{'s' if len(unknown) > 1 else ''} "
+                   f"{', '.join(repr(u) for u in unknown)} (lmsdb knows {_known_names(mapping)}): "
+                   "its cells are not in the database but are kept as written in the "
+                   "regenerated list")
+    return index, roles
 
 
-def _body(table: Table, file: str, index: dict[str, int],
-          diags: Diagnostics) -> Iterator[tuple[int, list[str], str]]:
-    """The data rows: padded to the header's width; template rows skipped with a warning."""
+def _known_names(mapping: dict[str, str]) -> str:
+    """The header names lmsdb reads, grouped by field: 'Year; Publisher/Pub/...'."""
+    groups: dict[str, list[str]] = {}
+    for name, role in mapping.items():
+        groups.setdefault(role, []).append(name.title())
+    return "; ".join("/".join(names) for names in groups.values())
+
+
+def table_has_outer_pipes(table: Table) -> bool:
+    """Whether the table's rows are written ``| a | b |`` (most are)."""
+    return sum(1 for _, _, t in table.rows[:20] if t.strip().startswith("|")) * 2 > min(
+        len(table.rows), 20)
+
+
+def ends_inside_link(text: str) -> bool:
+    """Whether a row's line stops in the middle of a ``[text](url)`` link.
+
+    >>> ends_inside_link("| 2022 | SC | [A title](https://x.org/"), ends_inside_link("| [a](b) |")
+    (True, False)
+    """
+    if text.count("[") > text.count("]"):
+        return True
+    open_at = text.rfind("](")
+    return open_at != -1 and text.find(")", open_at) == -1
+
+
+def _row_error(file: str, diags: Diagnostics, lenient: bool, out: ParsedList,
+               err: SourceError) -> None:
+    """Raise a row's error, or (--lenient) warn naming its line and skip the row."""
+    if not lenient:
+        raise err
+    d = err.diagnostic
+    diags.warn_not_kept(file, d.line, f"{d.message}: row skipped (--lenient)", d.column)
+    out.skipped += 1
+
+
+def _body(table: Table, file: str, index: dict[str, int], diags: Diagnostics,
+          out: ParsedList, lenient: bool) -> Iterator[tuple[int, list[str], str]]:
+    """The data rows: padded to the header's width; template rows skipped with a warning;
+    a malformed row is an error (with ``lenient``, a warning, and the row is skipped)."""
     width = len(table.header)
     year_k = index.get("year")
     year_header = table.header[year_k].lower() if year_k is not None else None
-    for lineno, cells, text in table.rows:
+    rows = table.rows
+    # A row broken over two lines is told apart from a title with a stray '[' by its ends:
+    # in a table with outer pipes, it does not end with one, nor does its next line start so.
+    outer = bool(rows) and table_has_outer_pipes(table)
+    k = 0
+    while k < len(rows):
+        lineno, cells, text = rows[k]
+        k += 1
+        if (outer and k < len(rows) and not text.rstrip().endswith("|")
+                and not rows[k][2].lstrip().startswith("|") and ends_inside_link(text)):
+            # A row broken over two lines: name the cause, not the symptom on the next line.
+            _row_error(file, diags, lenient, out, SourceError(
+                file, lineno, f"the row ends inside a link; it continues on line {lineno + 1} "
+                "(a table row must be one line)"))
+            diags.note(file, lineno + 1, f"the rest of the row of line {lineno}: skipped "
+                       "with it")
+            k += 1  # the continuation is not a row of its own
+            continue
         if len(cells) != width:
             if len(cells) > width:
-                raise SourceError(
+                _row_error(file, diags, lenient, out, SourceError(
                     file, lineno,
                     f"table row has {len(cells)} cells, the header has {width}"
                     " (an unescaped | in a cell? write it as \\|)",
                     column_of(text, width),
-                )
+                ))
+                continue
             # As GitHub does: missing trailing cells are empty ("a | b |" without outer
             # pipes cannot end in an empty cell any other way).
             cells = cells + [""] * (width - len(cells))
@@ -374,32 +541,40 @@ def _body(table: Table, file: str, index: dict[str, int],
         yield lineno, cells, text
 
 
-def _read_papers(table: Table, out: ParsedList, category: str, diags: Diagnostics) -> None:
-    index = _columns(table, out.file, PAPER_COLUMNS, ("year", "title"))
+def _read_papers(table: Table, out: ParsedList, category: str, diags: Diagnostics,
+                 lenient: bool = False) -> list[str | None]:
+    index, roles = _columns(table, out.file, PAPER_COLUMNS, ("year", "title"), diags)
     k_year, k_title = index["year"], index["title"]
     k_venue, k_fw = index.get("venue"), index.get("framework")
+    unknown = [k for k, r in enumerate(roles) if r is None]
     append = out.papers.append
-    for lineno, c, text in _body(table, out.file, index, diags):
+    for lineno, c, text in _body(table, out.file, index, diags, out, lenient):
         append(PaperRow(lineno, category, c[k_year], c[k_venue] if k_venue is not None else "",
-                        c[k_title], c[k_fw] if k_fw is not None else "", text, index))
+                        c[k_title], c[k_fw] if k_fw is not None else "", text, index,
+                        tuple(c[k] for k in unknown) if unknown else ()))
+    return roles
 
 
-def _read_frameworks(table: Table, out: ParsedList, diags: Diagnostics) -> None:
-    index = _columns(table, out.file, FRAMEWORK_COLUMNS, ("name",))
+def _read_frameworks(table: Table, out: ParsedList, diags: Diagnostics,
+                     lenient: bool = False) -> list[str | None]:
+    index, roles = _columns(table, out.file, FRAMEWORK_COLUMNS, ("name",), diags)
+    unknown = [k for k, r in enumerate(roles) if r is None]
 
     def get(c: list[str], name: str) -> str:
         k = index.get(name)
         return c[k] if k is not None else ""
 
-    for lineno, c, text in _body(table, out.file, index, diags):
+    for lineno, c, text in _body(table, out.file, index, diags, out, lenient):
         out.frameworks.append(
             FrameworkRow(lineno, get(c, "year"), get(c, "name"), get(c, "training"),
                          get(c, "inference"), get(c, "serving"), get(c, "comments"), text,
-                         index)
+                         index, tuple(c[k] for k in unknown))
         )
+    return roles
 
 
-def parse_file(path: str | Path, diags: Diagnostics | None = None) -> ParsedList:
+def parse_file(path: str | Path, diags: Diagnostics | None = None, *,
+               lenient: bool = False) -> ParsedList:
     """Read and scan a list file; a file that is not UTF-8 is a :class:`SourceError`."""
     p = Path(path)
     try:
@@ -415,4 +590,4 @@ def parse_file(path: str | Path, diags: Diagnostics | None = None) -> ParsedList
         line = data[: e.start].count(b"\n") + 1
         raise SourceError(str(path), line, f"not UTF-8 text ({e.reason})") from None
     del data
-    return _parse_lines(lines, str(path), diags)
+    return _parse_lines(lines, str(path), diags, lenient)
