@@ -168,6 +168,9 @@ def enriched_template(make_httpserver, tmp_path_factory):
     from .fake_services import FakeServices
 
     fake = FakeServices(make_httpserver.url_for("/").rstrip("/"))
+    # pytest-httpserver's `httpserver` clears the shared server when a test starts, not when
+    # it ends: the handler of an earlier test's `services` would otherwise answer first.
+    make_httpserver.clear()
     make_httpserver.expect_request(re.compile(".*")).respond_with_handler(fake.handle)
     d = tmp_path_factory.mktemp("enriched")
     mp = pytest.MonkeyPatch()

@@ -260,6 +260,47 @@ def pg_url(pg_team):
     return url_of(pg_team, "owner")
 
 
+@pytest.mark.parametrize(("sql", "message"), [
+    ("update papers set year = 3000 where citation_key = 'alpa2022'",
+     "papers.year must be a whole number in 1900..next year"),
+    ("update papers set title = ' ' where citation_key = 'alpa2022'",
+     "papers.title must not be empty"),
+    ("update papers set url = 'ftp://example.org/a' where citation_key = 'alpa2022'",
+     "papers.url must be an http(s) URL without whitespace"),
+    ("update frameworks set url = 'https://x.org/a b' where slug = 'ds'",
+     "frameworks.url must be an http(s) URL without whitespace"),
+])
+def test_validity_triggers(pg, pg_url, runner, sql, message):
+    """Revision 0008: the same rules as on SQLite, nothing changed (as the owner, who may
+    write)."""
+    res = run_cli(runner, pg_url, "sql", "--write", sql)
+    assert res.exit_code == 2 and message in res.stderr
+    with pg.connect() as conn:
+        assert conn.execute(text("select year, title, url from papers "
+                                 "where citation_key = 'alpa2022'")).one() == (
+            2022, "Alpa: Automating Inter- and Intra-Operator Parallelism for Distributed Deep "
+            "Learning", "https://www.usenix.org/conference/osdi22/presentation/zheng-lianmin")
+
+
+def test_curation_on_postgresql(pg, pg_url, runner):
+    """add, edit, rm, venue add and the three-way import, on PostgreSQL."""
+    from lmsdb.importer import import_markdown
+
+    res = run_cli(runner, pg_url, "add", "2205.14135", "--offline", "--title", "FlashAttention",
+                  "--year", "2022", "--category", "Training")
+    assert res.exit_code == 0, res.stderr
+    run_cli(runner, pg_url, "edit", "alpa2022", "--set", "year=2021")
+    assert run_cli(runner, pg_url, "venue", "add", "MyConf", "--name", "My Conference",
+                   "--kind", "conference").exit_code == 0
+    report = import_markdown(pg, SEED)
+    assert report.merge.kept_fields == 1 and report.merge.kept_papers == ["flashattention2022"]
+    assert run_cli(runner, pg_url, "rm", "flashattention2022").exit_code == 0
+    run_cli(runner, pg_url, "edit", "alpa2022", "--set", "year=2022")
+    with pg.connect() as conn:
+        assert conn.execute(text("select count(*) from papers")).scalar() == 25
+    assert not import_markdown(pg, SEED).changed
+
+
 def test_enrich_and_show_on_postgresql(pg, pg_url, services, clock, runner):
     """Last in this module: it adds authors, ids and provenance to the shared database."""
     result = run_cli(runner, pg_url, "enrich", "--apply-venues")

@@ -27,6 +27,12 @@ def test_scheme_author_form_and_clash_suffixes():
                                                               "zero2020c"]
 
 
+def aliases(engine) -> dict[str, str]:
+    with engine.connect() as c:
+        return dict(c.execute(text("select a.alias, p.citation_key from paper_aliases a "
+                                   "join papers p on p.id = a.paper_id")).all())
+
+
 def test_rekey_without_authors_changes_nothing(seeded):
     # The import allocated keys in title order, the order rekey uses.
     with seeded.begin() as c:
@@ -70,12 +76,14 @@ def test_rekey_clash_and_swap(seeded, tmp_path):
     import_bibtex(seeded, f)
     with seeded.begin() as c:
         changes = [(old, new) for _, old, new in rekey(c)]
-    # deepspeed2022a (DeepSpeed Inference, no authors) takes the freed deepspeed2022 (rekey
-    # writes through temporary keys, so no order of the renames trips the UNIQUE constraint).
-    # Changes are listed in id (list) order: Using DeepSpeed, Data Efficiency, Inference.
+    # deepspeed2022a (DeepSpeed Inference, no authors) keeps its key: the freed deepspeed2022
+    # is now an old key of smith2022deepspeed (an alias, in its biblatex ids), and handing it
+    # to another paper would send a document that cites it to the wrong paper. Changes are
+    # listed in id (list) order: Using DeepSpeed, Data Efficiency.
     assert changes == [("deepspeed2022b", "smith2022deepspeeda"),
-                       ("deepspeed2022", "smith2022deepspeed"),
-                       ("deepspeed2022a", "deepspeed2022")]
+                       ("deepspeed2022", "smith2022deepspeed")]
+    assert aliases(seeded) == {"deepspeed2022b": "smith2022deepspeeda",
+                               "deepspeed2022": "smith2022deepspeed"}
 
 
 def test_cli_rekey_prints_old_new(runner, db_url):
@@ -90,3 +98,59 @@ def test_cli_rekey_prints_old_new(runner, db_url):
     res = run_cli(runner, db_url, "sql", "select citation_key from papers where id = "
                   "(select id from papers where title like 'ZeRO: memory%')", "--no-headers")
     assert res.stdout.strip() == "rajbhandari2020zero"
+
+
+def test_old_keys_stay_as_aliases_and_export_bib_resolves_them(runner, db_url, tmp_path):
+    run_cli(runner, db_url, "import", str(SEED))
+    run_cli(runner, db_url, "import", str(DATA / "dblp-sample.bib"))
+    run_cli(runner, db_url, "rekey")
+    from lmsdb.db import make_engine
+
+    engine = make_engine(db_url)
+    assert aliases(engine)["zero2020"] == "rajbhandari2020zero"
+    assert len(aliases(engine)) == 6
+    # A second rekey changes nothing and keeps the aliases.
+    run_cli(runner, db_url, "rekey")
+    assert len(aliases(engine)) == 6
+    engine.dispose()
+    bib = run_cli(runner, db_url, "export", "bib", "--year", "2020", "--venue", "SC").stdout
+    assert bib.startswith("@inproceedings{rajbhandari2020zero,\n  ids = {zero2020},\n  author = ")
+    aux = tmp_path / "paper.aux"
+    aux.write_text("\\citation{zero2020}\n\\citation{1bit2021,nokey}\n", encoding="utf-8")
+    res = run_cli(runner, db_url, "export", "bib", "--keys", str(aux))
+    assert res.exit_code == 0
+    assert [line for line in res.stdout.splitlines() if line.startswith("@")] == [
+        "@inproceedings{1bit2021,", "@inproceedings{rajbhandari2020zero,"]
+    assert (f"{aux}: note: 'zero2020' is an old key of rajbhandari2020zero (lmsdb rekey): "
+            "exported as rajbhandari2020zero, with 'zero2020' in its ids (biblatex finds it; "
+            "cite rajbhandari2020zero for BibTeX)") in res.stderr
+    assert f"{aux}: warning: 'nokey' is cited but is no paper's key" in res.stderr
+    assert "'zero2020' is cited but" not in res.stderr
+    # show lists the old keys, and finds the paper by one.
+    import json
+
+    shown = json.loads(run_cli(runner, db_url, "show", "zero2020", "--format", "json").stdout)
+    assert (shown["citation_key"], shown["aliases"]) == ("rajbhandari2020zero", ["zero2020"])
+    assert "  aliases        zero2020\n" in run_cli(runner, db_url, "show",
+                                                     "rajbhandari2020zero").stdout
+    # Commands that take a key accept an old one, with a note.
+    res = run_cli(runner, db_url, "edit", "zero2020", "--set", "note=x", "--dry-run")
+    assert res.exit_code == 0
+    assert "'zero2020' is an old key of rajbhandari2020zero: using rajbhandari2020zero" in res.stderr
+
+
+def test_an_old_key_is_never_given_to_a_new_paper(runner, db_url, tmp_path):
+    run_cli(runner, db_url, "import", str(SEED))
+    run_cli(runner, db_url, "import", str(DATA / "dblp-sample.bib"))
+    run_cli(runner, db_url, "rekey")
+    # A new paper whose key would be zero2020 (an old key of ZeRO) gets zero2020a.
+    res = run_cli(runner, db_url, "add", "https://example.org/zero", "--offline", "--title",
+                  "ZeRO again", "--year", "2020")
+    assert res.stdout.startswith("+ zero2020a  ZeRO again")
+    listed = tmp_path / "more.md"
+    listed.write_text(SEED.read_text(encoding="utf-8").replace(
+        "| 2020 |         | [Megatron-LM",
+        "| 2020 |         | [ZeRO once more](https://example.org/zero3) |  |\n"
+        "| 2020 |         | [Megatron-LM"), encoding="utf-8")
+    res = run_cli(runner, db_url, "import", "--dry-run", str(listed))
+    assert "+ zero2020b  ZeRO once more" in res.stdout

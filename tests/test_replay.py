@@ -40,12 +40,17 @@ def test_any_change_to_the_database_is_noticed(runner, db_url, engine):
     res = run_cli(runner, db_url, "sql", "--write",
                   "update papers set title = 'Tampered' where citation_key = 'alpa2022'")
     assert res.exit_code == 0
-    report = import_markdown(engine, SEED)
+    diags = Diagnostics()
+    report = import_markdown(engine, SEED, diags=diags)
     assert not report.replayed
-    assert [p.key for p in report.updated] == ["alpa2022"]
+    # Noticed, and (issue 14's three-way sync) kept: the database changed the title, the
+    # list did not.
+    assert report.merge.kept_fields == 1
+    assert any("alpa2022: the database's title is kept ('Tampered'" in d.message
+               for d in diags.items)
     with engine.connect() as c:
         assert c.execute(text("select title from papers where citation_key = 'alpa2022'")
-                         ).scalar().startswith("Alpa: Automating")
+                         ).scalar() == "Tampered"
     assert import_markdown(engine, SEED).replayed
 
 

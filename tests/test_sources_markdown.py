@@ -266,7 +266,7 @@ def test_venue_catalogue_on_import(migrated):
     ]
     unknown = [str(d) for d in diags.warnings if "unknown venue" in d.message]
     assert unknown == [f"{f}:14: warning: unknown venue 'MadeUpConf': imported as written "
-                       "(add it to the venue catalogue to canonicalise it)"]
+                       "(`lmsdb venue add MadeUpConf --name FULL --kind conference` defines it)"]
 
 
 def test_identifiers_in_their_columns(migrated):

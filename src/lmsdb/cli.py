@@ -168,6 +168,9 @@ def cli(ctx: click.Context, db: str | None) -> None:
 @click.option("--exit-code", is_flag=True,
               help=f"Exit {EXIT_CHANGES} if the import changed the database (with --dry-run: "
                    "would change it), 0 if not: for CI.")
+@click.option("--prefer-list", is_flag=True,
+              help="Markdown only: where the list and the database both changed a field since "
+                   "the last import, take the list's (default: keep the database's).")
 @click.option("--prefer-bib", is_flag=True,
               help=".bib only: where a field differs from the database, take the .bib's.")
 @click.option("--add-new", is_flag=True,
@@ -175,8 +178,8 @@ def cli(ctx: click.Context, db: str | None) -> None:
 @_wait_option
 @click.pass_context
 def import_cmd(ctx: click.Context, file: str, dry_run: bool, prune: bool,
-               max_delete: int | None, lenient: bool, exit_code: bool, prefer_bib: bool,
-               add_new: bool, wait: float) -> None:
+               max_delete: int | None, lenient: bool, exit_code: bool, prefer_list: bool,
+               prefer_bib: bool, add_new: bool, wait: float) -> None:
     """Import (or re-sync) an awesome list in markdown, or merge a .bib file.
 
     Papers listed in several sections become one paper in several categories; venues are
@@ -208,8 +211,9 @@ def import_cmd(ctx: click.Context, file: str, dry_run: bool, prune: bool,
     if max_delete is not None and not prune:
         raise click.UsageError("--max-delete applies to --prune")
     if file.lower().endswith(".bib"):
-        if prune or lenient:
-            raise click.UsageError("--prune and --lenient apply to markdown lists, not .bib")
+        if prune or lenient or prefer_list:
+            raise click.UsageError("--prune, --lenient and --prefer-list apply to markdown "
+                                   "lists, not .bib")
         changed = _import_bib(ctx, file, dry_run=dry_run, prefer_bib=prefer_bib,
                               add_new=add_new, wait=wait)
         if exit_code and changed:
@@ -224,7 +228,8 @@ def import_cmd(ctx: click.Context, file: str, dry_run: bool, prune: bool,
         try:
             report = import_markdown(_engine(ctx), file, prune=prune, dry_run=dry_run,
                                      lenient=lenient, diags=diags, progress=progress,
-                                     max_delete=max_delete, wait=_wait(wait))
+                                     max_delete=max_delete, wait=_wait(wait),
+                                     prefer_list=prefer_list)
         finally:
             for d in diags.items:
                 _say(str(d))
@@ -322,15 +327,17 @@ def export_bib(ctx: click.Context, output: str | None, unicode: bool,
     except ValueError as e:
         raise click.BadParameter(str(e), param_hint="--year") from None
     keys = _cited_keys(aux) if aux else None
-    where = bibtex.Filter(category=categories, framework=frameworks, venue=venues, years=span,
-                          keys=keys)
     engine = _engine(ctx)
     with _errors():
         _open_for_reading(engine)
         with engine.connect() as conn:
+            renamed = _resolve_old_keys(conn, aux or "", keys) if keys else {}
+            where = bibtex.Filter(category=categories, framework=frameworks, venue=venues,
+                                  years=span,
+                                  keys=keys | frozenset(renamed.values()) if keys else keys)
             where.check(conn)
             if keys:
-                _missing_keys(conn, aux or "", keys)
+                _missing_keys(conn, aux or "", keys - set(renamed))
         with engine.connect() as conn, _output(output, engine) as out, \
                 _progress("export") as bar:
             n = bibtex.write(conn, out, unicode=unicode, where=where, progress=bar,
@@ -354,7 +361,18 @@ def _cited_keys(source: str) -> frozenset[str] | None:
     return keys
 
 
-def _missing_keys(conn: Any, aux: str, keys: frozenset[str]) -> None:
+def _resolve_old_keys(conn: Any, aux: str, keys: frozenset[str]) -> dict[str, str]:
+    """Old keys (from `lmsdb rekey`) the document cites, each noted with the new key."""
+    from lmsdb.exporters import bibtex
+
+    renamed = bibtex.resolve_aliases(conn, keys)
+    for old, new in sorted(renamed.items()):
+        _say(f"{aux}: note: {old!r} is an old key of {new} (lmsdb rekey): exported as {new}, "
+             f"with {old!r} in its ids (biblatex finds it; cite {new} for BibTeX)")
+    return renamed
+
+
+def _missing_keys(conn: Any, aux: str, keys: frozenset[str] | set[str]) -> None:
     from sqlalchemy import select
 
     from lmsdb.exporters.bibtex import closest_keys
@@ -940,6 +958,9 @@ def main() -> None:
         code = code or 1
     os._exit(code)
 
+
+# The curation commands (add, edit, rm, venue) register themselves on `cli`.
+from lmsdb import cli_curate  # noqa: E402, F401
 
 if __name__ == "__main__":
     main()

@@ -34,6 +34,7 @@ def import_markdown(
     progress: Progress | None = None,
     max_delete: int | None = None,
     wait: Wait | None = None,
+    prefer_list: bool = False,
 ) -> SyncReport:
     """Import an awesome list into the database at ``engine``.
 
@@ -45,16 +46,17 @@ def import_markdown(
     with paused_gc():
         return _import(engine, path, prune=prune, dry_run=dry_run, lenient=lenient,
                        diags=diags if diags is not None else Diagnostics(), progress=progress,
-                       max_delete=max_delete, wait=wait)
+                       max_delete=max_delete, wait=wait, prefer_list=prefer_list)
 
 
 def _import(engine: Engine, path: str | Path, *, prune: bool, dry_run: bool, lenient: bool,
             diags: Diagnostics, progress: Progress | None, wait: Wait | None,
-            max_delete: int | None = None) -> SyncReport:
+            max_delete: int | None = None, prefer_list: bool = False) -> SyncReport:
     from lmsdb import replay
 
     progress = NoProgress() if progress is None else progress
-    key = replay.digest(path, lenient)
+    # --prefer-list can bring back a paper removed in the database: never a replay.
+    key = None if prefer_list else replay.digest(path, lenient)
     if key is not None:
         again = replay.try_replay(engine, key, str(path), prune=prune, dry_run=dry_run,
                                   diags=diags)
@@ -68,7 +70,7 @@ def _import(engine: Engine, path: str | Path, *, prune: bool, dry_run: bool, len
 
     def plan(conn: Any) -> SyncReport:
         report = plan_and_apply(conn, records, prune=prune, dry_run=dry_run, progress=progress,
-                                max_delete=max_delete)
+                                max_delete=max_delete, prefer_list=prefer_list)
         if conn is not None and not dry_run and key is not None:
             replay.store(conn, key, report, diags.items[start:])
         return report

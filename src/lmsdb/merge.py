@@ -22,10 +22,11 @@ from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from lmsdb import identifiers, venues
 from lmsdb.citekeys import KeyAllocator, base_key, fold
 from lmsdb.diagnostics import Diagnostics
-from lmsdb.models import Author, Paper, PaperAuthor, PaperUrl, Venue
+from lmsdb.models import Author, Paper, PaperAlias, PaperAuthor, PaperUrl, Venue
 from lmsdb.records import BibRecord, Person
 from lmsdb.searchtext import SEARCH_COLUMNS, authors_text, search_columns, tsvector
 from lmsdb.sync import FieldChange, advance_sequences, chunks, normalise_title
+from lmsdb.user_venues import load_book
 
 papers_t = Paper.__table__
 venues_t = Venue.__table__
@@ -232,6 +233,7 @@ class _Planner:
         self.next_paper = max(state.papers, default=0) + 1
         self.next_venue = max(state.venue_names, default=0) + 1
         self.conflicts = 0
+        self.book = venues.CATALOGUE_BOOK
 
     def set_authors(self, pid: int, people: tuple[Person, ...], replace: bool) -> None:
         if replace:
@@ -297,7 +299,7 @@ class _Planner:
             notes.append(f"year {rec.year} (the list says {old['year']})")
         if title_key(rec.title) != title_key(old["title"]):
             notes.append(f"title {rec.title!r}")
-        v = venues.lookup_bib(rec.venue) if rec.venue else None
+        v = self.book.lookup_bib(rec.venue) if rec.venue else None
         have = self.state.venue_names.get(old["venue_id"]) if old["venue_id"] else None
         if v is not None and v.known and have is not None and v.name != have:
             notes.append(f"venue {v.name} (the list says {have})")
@@ -311,7 +313,7 @@ class _Planner:
         family = rec.authors[0].family if rec.authors else None
         key = keys.allocate(base_key(rec.title, rec.year, family))
         venue_id = None
-        v = venues.lookup_bib(rec.venue) if rec.venue else None
+        v = self.book.lookup_bib(rec.venue) if rec.venue else None
         if v is not None:
             venue_id = self.state.venue_ids.get(v.name)
             if venue_id is None:
@@ -348,7 +350,13 @@ def plan_and_apply(conn: Connection | None, file: str, records: list[BibRecord],
     for pid, p in state.papers.items():
         index.add(pid, p["doi"], p["arxiv_id"], p["title"], state.alt_urls.get(pid, []))
     planner = _Planner(state, file, diags, prefer_bib)
-    keys = KeyAllocator(p["citation_key"] for p in state.papers.values())
+    if conn is not None:  # venues defined with `lmsdb venue add` are known to a merge too
+        planner.book = load_book(conn)
+        # An old citation key (an alias from `lmsdb rekey`) is never handed out again.
+        taken = conn.execute(select(PaperAlias.__table__.c.alias)).scalars().all()
+    else:
+        taken = []
+    keys = KeyAllocator([*(p["citation_key"] for p in state.papers.values()), *taken])
     first_entry: dict[int, BibRecord] = {}
     for rec in records:
         hit = index.match(rec)

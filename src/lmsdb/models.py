@@ -6,7 +6,7 @@ models are what ``alembic check`` compares the migrated database against.
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, ForeignKey, Integer, MetaData, String, Text, true
+from sqlalchemy import Boolean, ForeignKey, Integer, MetaData, String, Text, false, true
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 # One naming convention for every constraint, so that SQLite batch migrations and
@@ -34,8 +34,27 @@ class Venue(Base):
     full_name: Mapped[str | None] = mapped_column(String(500))
     kind: Mapped[str] = mapped_column(String(20))
     known: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Defined with `lmsdb venue add` (revision 0008) rather than taken from the catalogue.
+    user_defined: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     papers: Mapped[list[Paper]] = relationship(back_populates="venue")
+    aliases: Mapped[list[VenueAlias]] = relationship(
+        back_populates="venue", cascade="all, delete-orphan"
+    )
+
+
+class VenueAlias(Base):
+    """Another spelling of a user venue, stored as its lookup key (see ``venues.alias_key``)."""
+
+    __tablename__ = "venue_aliases"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    venue_id: Mapped[int] = mapped_column(
+        ForeignKey("venues.id", ondelete="CASCADE"), index=True
+    )
+    alias: Mapped[str] = mapped_column(String(300))
+
+    venue: Mapped[Venue] = relationship(back_populates="aliases")
 
 
 class Paper(Base):
@@ -83,6 +102,64 @@ class Paper(Base):
     authors: Mapped[list[PaperAuthor]] = relationship(
         back_populates="paper", cascade="all, delete-orphan", order_by="PaperAuthor.position"
     )
+    aliases: Mapped[list[PaperAlias]] = relationship(
+        back_populates="paper", cascade="all, delete-orphan"
+    )
+    base: Mapped[PaperBase | None] = relationship(
+        back_populates="paper", cascade="all, delete-orphan"
+    )
+
+
+class PaperAlias(Base):
+    """A citation key the paper had before `lmsdb rekey` gave it a new one."""
+
+    __tablename__ = "paper_aliases"
+
+    alias: Mapped[str] = mapped_column(String(200), primary_key=True)
+    paper_id: Mapped[int] = mapped_column(
+        ForeignKey("papers.id", ondelete="CASCADE"), index=True
+    )
+
+    paper: Mapped[Paper] = relationship(back_populates="aliases")
+
+
+class PaperBase(Base):
+    """What the list said about a paper at its last import: the base of the three-way sync.
+
+    ``frameworks`` (slugs) and ``categories`` (section names) are newline-joined, in order.
+    A paper without a row here was never in an imported list (added with `lmsdb add`, or
+    from a .bib).
+    """
+
+    __tablename__ = "paper_base"
+
+    paper_id: Mapped[int] = mapped_column(
+        ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True
+    )
+    title: Mapped[str] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(Text)
+    year: Mapped[int] = mapped_column(Integer)
+    venue: Mapped[str | None] = mapped_column(String(200))
+    frameworks: Mapped[str] = mapped_column(Text, default="")
+    categories: Mapped[str] = mapped_column(Text, default="")
+
+    paper: Mapped[Paper] = relationship(back_populates="base")
+
+
+class RemovedPaper(Base):
+    """A listed paper removed with `lmsdb rm`: the next import does not bring it back.
+
+    ``keys`` holds its identity keys (arXiv id, DOI, URL, title; newline-joined), by which
+    a row of the list is recognised as this paper. The row goes once the list drops the
+    paper too.
+    """
+
+    __tablename__ = "removed_papers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    citation_key: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(Text)
+    keys: Mapped[str] = mapped_column(Text)
 
 
 class Author(Base):

@@ -222,6 +222,10 @@ def _message(first: Any) -> str:
     return f"{name}: {first['msg']}"
 
 
+#: For other callers of the checks (``lmsdb add``/``edit``): the same words as an import.
+validation_message = _message
+
+
 def _validation_error(file: str, row: PaperRow | FrameworkRow, err: ValidationError,
                       columns: dict[str, str]) -> SourceError:
     first = err.errors(include_url=False)[0]

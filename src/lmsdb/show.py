@@ -3,15 +3,15 @@
 Everything the database holds about the paper: every column of ``papers`` (whatever later
 revisions add), its venue, authors with ORCIDs, frameworks, sections with positions, other
 URLs, the provenance of the fields enrichment wrote, which services were asked about it, and
-its former citation keys where the database keeps them (a table named ``*alias*`` with a
-``paper_id`` column).
+its former citation keys (``paper_aliases``, kept by ``lmsdb rekey``; an old key shows
+its paper too).
 """
 
 from __future__ import annotations
 
 from typing import Any, TextIO
 
-from sqlalchemy import Connection, MetaData, Table, inspect, select
+from sqlalchemy import Connection, MetaData, Table, select
 
 from lmsdb.diagnostics import LmsdbError
 from lmsdb.models import (
@@ -21,6 +21,7 @@ from lmsdb.models import (
     FieldProvenance,
     Framework,
     Paper,
+    PaperAlias,
     PaperAuthor,
     PaperCategory,
     PaperFramework,
@@ -46,27 +47,19 @@ def _paper_row(conn: Connection, key: str) -> dict[str, Any]:
     # show without a change here.
     table = Table("papers", MetaData(), autoload_with=conn)
     row = conn.execute(select(table).where(table.c.citation_key == key)).mappings().first()
+    if row is None:  # an old key (from `lmsdb rekey`) names its paper still
+        a = PaperAlias.__table__
+        row = conn.execute(select(table).join(a, a.c.paper_id == table.c.id)
+                           .where(a.c.alias == key)).mappings().first()
     if row is None:
         raise UnknownKey(f"no paper has the citation key {key!r}")
     return dict(row)
 
 
-def _aliases(conn: Connection, pid: int) -> list[str] | None:
-    """Former keys, from a table of aliases if the schema has one (None if it has none)."""
-    insp = inspect(conn)
-    for name in insp.get_table_names():
-        if "alias" not in name:
-            continue
-        cols = [c["name"] for c in insp.get_columns(name)]
-        if "paper_id" not in cols:
-            continue
-        key_col = next((c for c in cols if c in ("alias", "old_key", "citation_key", "key")),
-                       None)
-        if key_col is None:
-            continue
-        t = Table(name, MetaData(), autoload_with=conn)
-        return sorted(conn.execute(select(t.c[key_col]).where(t.c.paper_id == pid)).scalars())
-    return None
+def _aliases(conn: Connection, pid: int) -> list[str]:
+    """Former keys of the paper (kept by `lmsdb rekey`), alphabetically."""
+    a = PaperAlias.__table__
+    return sorted(conn.execute(select(a.c.alias).where(a.c.paper_id == pid)).scalars())
 
 
 def load(conn: Connection, key: str) -> dict[str, Any]:
@@ -108,9 +101,7 @@ def load(conn: Connection, key: str) -> dict[str, Any]:
         "frameworks": frameworks, "sections": sections, "urls": urls,
         "provenance": provenance, "lookups": _lookups(conn, pid),
     }
-    aliases = _aliases(conn, pid)
-    if aliases is not None:
-        out["aliases"] = aliases
+    out["aliases"] = _aliases(conn, pid)
     return out
 
 
@@ -169,8 +160,7 @@ def write_text(out: TextIO, p: dict[str, Any]) -> None:
         "sections": ", ".join(f"{s['category']} #{s['position'] + 1}" for s in p["sections"]),
         "other urls": ", ".join(p["urls"]),
     }
-    if "aliases" in p:
-        lists["aliases"] = ", ".join(p["aliases"])
+    lists["aliases"] = ", ".join(p["aliases"])
     for name, value in lists.items():
         out.write(f"  {name:<{width}}  {_value(value)}\n")
     if p["lookups"]:

@@ -23,15 +23,27 @@ from lmsdb.models import (
     Framework,
     ListMeta,
     Paper,
+    PaperAlias,
     PaperAuthor,
+    PaperBase,
     PaperCategory,
     PaperFramework,
     PaperUrl,
+    RemovedPaper,
     Venue,
 )
 from lmsdb.progress import STEP, NoProgress, Progress
 from lmsdb.records import FrameworkRecord, ListRecords, PaperRecord
 from lmsdb.searchtext import search_columns, tsvector
+from lmsdb.threeway import (
+    MergeOutcome,
+    Merger,
+    group_keys,
+    listed_values,
+    place_sections,
+    removed_index,
+)
+from lmsdb.user_venues import load_book
 
 papers_t = Paper.__table__
 venues_t = Venue.__table__
@@ -42,6 +54,9 @@ pf_t = PaperFramework.__table__
 urls_t = PaperUrl.__table__
 pa_t = PaperAuthor.__table__
 meta_t = ListMeta.__table__
+base_t = PaperBase.__table__
+aliases_t = PaperAlias.__table__
+removed_t = RemovedPaper.__table__
 
 # New papers are queued as tuples in this column order (a dict per row costs 4x the memory).
 PAPER_INSERT_COLS = ("id", "citation_key", "title", "url", "year", "venue_id", "arxiv_id", "doi",
@@ -171,6 +186,7 @@ class SyncReport:
     writes: bool = False  # whether the database changes (or, dry run, would change)
     match_notes: list[Diagnostic] = field(default_factory=list)  # rows vs existing papers
     replayed: bool = False  # the import was recognised as a repeat and replayed
+    merge: MergeOutcome = field(default_factory=MergeOutcome)  # the three-way decisions
 
     @property
     def reordered(self) -> int:
@@ -206,6 +222,11 @@ class SyncReport:
             parts.append(f"merged duplicates: {len(self.merged)}")
         if self.skipped:
             parts.append(f"rows skipped (--lenient): {self.skipped}")
+        m = self.merge
+        if m.conflicts or m.kept_fields or m.kept_papers or m.not_readded:
+            parts.append(f"kept from the database: {m.kept_fields} field(s), "
+                         f"{len(m.kept_papers)} added paper(s), {len(m.not_readded)} removed "
+                         f"paper(s); conflicts {len(m.conflicts)}")
         if not self.changed:
             parts.append("nothing to change" if self.dry_run else "nothing changed")
         return "\n".join(parts)
@@ -238,6 +259,8 @@ class SyncReport:
             out.append(f"+ category {c}")
         for c in self.categories_removed:
             out.append(f"- category {c}")
+        for conflict in self.merge.conflicts:
+            out.append(f"! {conflict}")
         return "\n".join(out)
 
 
@@ -299,6 +322,12 @@ class _State:
     pc: dict[int, dict[int, int]]  # paper id -> {category id: position}
     pf: dict[int, dict[int, int]]  # paper id -> {framework id: position}
     meta: dict[str, str]
+    # What the list last said, by paper id (the base of the three-way merge), as
+    # threeway.Values: (title, url, year, venue, frameworks text, sections text).
+    base: dict[int, tuple[Any, ...]] = field(default_factory=dict)
+    aliases: set[str] = field(default_factory=set)  # old citation keys, never handed out
+    removed: dict[int, tuple[str, str, set[str]]] = field(default_factory=dict)  # lmsdb rm
+    book: venues.VenueBook = field(default_factory=venues.VenueBook)
 
 
 def load_state(conn: Connection) -> _State:
@@ -323,7 +352,29 @@ def load_state(conn: Connection) -> _State:
         pf=_by_paper(conn.execute(select(pf_t.c.paper_id, pf_t.c.framework_id, pf_t.c.position,
                                          pf_t.c.label))),
         meta={r[0]: r[1] for r in conn.execute(select(meta_t.c.key, meta_t.c.value))},
+        base={r[0]: tuple(r[1:]) for r in conn.execute(select(
+            base_t.c.paper_id, base_t.c.title, base_t.c.url, base_t.c.year, base_t.c.venue,
+            base_t.c.frameworks, base_t.c.categories))},
+        aliases=set(conn.execute(select(aliases_t.c.alias)).scalars()),
+        removed={r.id: (r.citation_key, r.title, set(_split(r.keys)))
+                 for r in conn.execute(select(removed_t))},
+        book=load_book(conn),
     )
+
+
+def _split(text: str) -> tuple[str, ...]:
+    return tuple(text.split("\n")) if text else ()
+
+
+def stored_keys(state: _State, pid: int) -> list[str]:
+    """A stored paper's identity keys, and the list's title and link for it where the
+    database has edited them (so that the list's row still finds its paper)."""
+    row = state.papers[pid]
+    keys = paper_keys(row, state.alt_urls.get(pid, ()))
+    base = state.base.get(pid)
+    if base is not None and (base[0] != row["title"] or base[1] != row["url"]):
+        keys += identity_keys(base[0], base[1])
+    return keys
 
 
 def _by_paper(rows: Any) -> dict[int, dict[int, tuple[int, str | None]]]:
@@ -379,8 +430,8 @@ def _claim(groups: list[_Group], state: _State, file: str, diags: Diagnostics) -
             owner[k] = gi
     # A match is one int, rank << 40 | paper id: sortable, and a fifth of a tuple's memory.
     matches: dict[int, list[int]] = {}
-    for pid, row in state.papers.items():
-        for k in paper_keys(row, state.alt_urls.get(pid, ())):
+    for pid in state.papers:
+        for k in stored_keys(state, pid):
             gi = owner.get(k)
             if gi is not None:
                 matches.setdefault(gi, []).append(_KEY_RANK[k.partition(":")[0]] << 40 | pid)
@@ -429,11 +480,12 @@ def _matched_key(g: _Group, pid: int | None, rank: int, state: _State) -> str:
     """The key of rank ``rank`` that paper ``pid`` shares with the group's rows."""
     assert pid is not None
     row_keys = set(g.keys)
-    return next(k for k in paper_keys(state.papers[pid], state.alt_urls.get(pid, ()))
+    return next(k for k in stored_keys(state, pid)
                 if k in row_keys and _KEY_RANK[k.partition(":")[0]] == rank)
 
 
-def _resolve(g: _Group, file: str, diags: Diagnostics, merged: list[str]) -> bool:
+def _resolve(g: _Group, file: str, diags: Diagnostics, merged: list[str],
+             lookup: Callable[[str], venues.Venue | None] = venues.lookup) -> bool:
     """Pick the paper's fields from its rows: a peer-reviewed URL wins over a preprint.
 
     Returns True if a row was dropped as a repeat within one section (positions then have
@@ -442,7 +494,7 @@ def _resolve(g: _Group, file: str, diags: Diagnostics, merged: list[str]) -> boo
     primary = recs[0]
     if len(recs) == 1:  # the common case, kept cheap for large lists
         g.title, g.url, g.year = primary.title, primary.url, primary.year
-        g.venue = venues.lookup(primary.venue) if primary.venue else None
+        g.venue = lookup(primary.venue) if primary.venue else None
         g.frameworks, g.labels = primary.frameworks, _labels(primary)
         g.categories[primary.category] = primary.position
         if primary.extra:
@@ -461,12 +513,12 @@ def _resolve(g: _Group, file: str, diags: Diagnostics, merged: list[str]) -> boo
                 primary = r
                 break
     g.title, g.url, g.year = primary.title, primary.url, primary.year
-    g.venue = venues.lookup(primary.venue) if primary.venue else None
+    g.venue = lookup(primary.venue) if primary.venue else None
     urls: list[str] = []
     fws: dict[str, str | None] = {}
     for r in recs:
         if g.venue is None and r.venue:
-            g.venue = venues.lookup(r.venue)
+            g.venue = lookup(r.venue)
         if r.url and r.url not in urls:
             urls.append(r.url)
         for slug, label in zip(r.frameworks, _labels(r), strict=True):
@@ -509,7 +561,7 @@ def _resolve(g: _Group, file: str, diags: Diagnostics, merged: list[str]) -> boo
                                "each its own link")
         for r in recs:
             if r.year != primary.year or (r.venue and primary.venue and
-                                          venues.lookup(r.venue) != venues.lookup(primary.venue)):
+                                          lookup(r.venue) != lookup(primary.venue)):
                 diags.warn(file, r.line, f"same paper as line {primary.line} but with year/venue "
                            f"{r.year}/{r.venue or '∅'}; line {primary.line}'s "
                            f"{primary.year}/{primary.venue or '∅'} is kept")
@@ -601,21 +653,27 @@ def plan_and_apply(
     dry_run: bool = False,
     progress: Progress | None = None,
     max_delete: int | None = None,
+    prefer_list: bool = False,
 ) -> SyncReport:
     """Compute the diff between ``recs`` and the database, and (unless dry-run) apply it.
 
     ``conn`` must be inside a transaction; the caller commits. ``conn=None`` plans against an
     empty database (a dry run on a database that does not exist yet). A prune is checked by
-    :func:`check_prune` first (a dry run only warns that it would be refused).
+    :func:`check_prune` first (a dry run only warns that it would be refused). Fields the
+    database changed since the last import are merged three ways (see
+    :mod:`lmsdb.threeway`); ``prefer_list`` settles conflicts for the list.
     """
     progress = NoProgress() if progress is None else progress
     state = load_state(conn) if conn is not None else empty_state()
     report = SyncReport(file=recs.file, dry_run=dry_run, prune=prune, skipped=recs.skipped)
     writes = _Writes()
-    _warn_unknown_venues(recs)
+    _warn_unknown_venues(recs, state.book)
     fw_ids = _plan_frameworks(recs, state, writes, report, prune)
     cat_ids = _plan_categories(recs, state, writes, report)
-    groups = _plan_papers(recs, state, writes, report, fw_ids, cat_ids, prune, progress)
+    merger = Merger(state, recs.file, recs.diagnostics, prefer_list)
+    report.merge = merger.outcome
+    groups = _plan_papers(recs, state, writes, report, fw_ids, cat_ids, prune, progress,
+                          merger)
     _plan_text(recs, state, writes, report)
     if prune:
         try:
@@ -632,17 +690,24 @@ def plan_and_apply(
     return report
 
 
-def _warn_unknown_venues(recs: ListRecords) -> None:
-    """Venues outside the catalogue are imported as written and reported once each."""
+def _warn_unknown_venues(recs: ListRecords, book: venues.VenueBook) -> None:
+    """Venues neither in the catalogue nor defined by the user are imported as written and
+    reported once each."""
     seen: set[str] = set()
     for r in recs.papers:
         if r.venue:
-            v = venues.lookup(r.venue)
+            v = book.lookup(r.venue)
             if v is not None and not v.known and v.name not in seen:
                 seen.add(v.name)
-                recs.diagnostics.warn(recs.file, r.line, f"unknown venue {v.name!r}: imported "
-                                      "as written (add it to the venue catalogue to "
-                                      "canonicalise it)")
+                recs.diagnostics.warn(recs.file, r.line, unknown_venue_message(v.name))
+
+
+def unknown_venue_message(name: str) -> str:
+    """The warning for a venue lmsdb does not know, naming the command that defines it."""
+    import shlex
+
+    return (f"unknown venue {name!r}: imported as written (`lmsdb venue add {shlex.quote(name)} "
+            "--name FULL --kind conference` defines it)")
 
 
 def _plan_frameworks(recs: ListRecords, state: _State, writes: _Writes, report: SyncReport,
@@ -694,10 +759,16 @@ def _plan_categories(recs: ListRecords, state: _State, writes: _Writes,
     next_cat = max((c["id"] for c in state.categories.values()), default=0) + 1
     cat_ids: dict[str, int] = {}
     listed = set(recs.categories)
-    report.categories_removed = sorted((c for c in state.categories if c not in listed),
-                                       key=lambda c: state.categories[c]["position"])
+    # A section with papers that no base names was made in the database (`lmsdb add
+    # --category`): it stays, after the list's own; a section the list dropped is dropped.
+    had = {c for b in state.base.values() for c in _split(b[5])}
+    used = {cid for links in state.pc.values() for cid in links}
+    extra = sorted((c for c in state.categories if c not in listed),
+                   key=lambda c: state.categories[c]["position"])
+    mine = [c for c in extra if c not in had and state.categories[c]["id"] in used]
+    report.categories_removed = [c for c in extra if c not in mine]
     writes.cat_delete = [state.categories[c]["id"] for c in report.categories_removed]
-    for pos, name in enumerate(recs.categories):
+    for pos, name in enumerate([*recs.categories, *mine]):
         old = state.categories.get(name)
         if old is None:
             cat_ids[name] = next_cat
@@ -713,19 +784,37 @@ def _plan_categories(recs: ListRecords, state: _State, writes: _Writes,
 
 def _plan_papers(recs: ListRecords, state: _State, writes: _Writes, report: SyncReport,
                  fw_ids: dict[str, int], cat_ids: dict[str, int], prune: bool,
-                 progress: Progress) -> list[_Group]:
-    """Fold duplicate rows into papers, match them to the database, queue the changes."""
+                 progress: Progress, merger: Merger) -> list[_Group]:
+    """Fold duplicate rows into papers, match them to the database, merge each with what
+    the database changed since the last import, queue the changes."""
     groups = _group_records(recs.papers)
     gaps = False
     for g in groups:
-        gaps |= _resolve(g, recs.file, recs.diagnostics, report.merged)
+        gaps |= _resolve(g, recs.file, recs.diagnostics, report.merged, state.book.lookup)
     if gaps:
         _renumber_positions(groups)
     before = len(recs.diagnostics.items)
     _claim(groups, state, recs.file, recs.diagnostics)
     for g in groups:
         g.keys = []  # needed only to match: free them before the writes are built
-    # These notes depend on the database, not only on the list: never replayed.
+    groups = _skip_removed(groups, state, writes, recs, merger)
+    listed: dict[int, tuple[Any, ...]] = {}
+    for g in groups:
+        if g.existing is not None:
+            listed[g.existing] = listed_values(g)
+            merger.merge(g)
+    # Papers added in the database (never in the list) that are in a section stay listed.
+    matched = {g.existing for g in groups}
+    kept = {pid: state.pc[pid] for pid in state.papers
+            if pid not in matched and pid not in state.base and state.pc.get(pid)}
+    merger.outcome.kept_papers = [state.papers[pid]["citation_key"] for pid in kept]
+    for (pid, cid), pos in place_sections(groups, kept, state, cat_ids,
+                                            merger.touched).items():
+        if state.pc[pid][cid][0] != pos:
+            writes.pc_update.append({"_p": pid, "_c": cid, "position": pos,
+                                     "extra": state.pc[pid][cid][1]})
+    # These notes depend on the database, not only on the list: never replayed (a conflict
+    # is reported once: the next import of the same list notes the database's value).
     report.match_notes = recs.diagnostics.items[before:]
     plan = _PaperPlan(state, writes, report, fw_ids, cat_ids)
     _allocate_keys(plan.keys, [g for g in groups if g.existing is None])
@@ -737,12 +826,57 @@ def _plan_papers(recs: ListRecords, state: _State, writes: _Writes, report: Sync
             done = 0
         if g.existing is not None:
             plan.update(g)
+            _queue_base(writes, state, g.existing, listed[g.existing])
         else:
-            plan.add(g)
+            _queue_base(writes, state, plan.add(g), listed_values(g))
     progress.update(done)
-    _plan_unlisted(state, writes, report, plan.matched, prune)
+    _plan_unlisted(state, writes, report, plan.matched | set(kept), prune)
     _report_moves(state, groups, cat_ids, report)
     return groups
+
+
+def _skip_removed(groups: list[_Group], state: _State, writes: _Writes, recs: ListRecords,
+                  merger: Merger) -> list[_Group]:
+    """Leave out the list's rows for papers removed in the database (``lmsdb rm``), unless
+    ``--prefer-list``; forget removals the list has caught up with."""
+    if not state.removed:
+        return groups
+    index = removed_index(state)
+    hit: set[int] = set()
+    out = []
+    for g in groups:
+        rid = None if g.existing is not None else next(
+            (index[k] for k in group_keys(g) if k in index), None)
+        if rid is None:
+            out.append(g)
+            continue
+        hit.add(rid)
+        key = state.removed[rid][0]
+        if merger.prefer_list:
+            writes.removed_delete.append(rid)
+            out.append(g)
+            continue
+        merger.outcome.not_readded.append(key)
+        recs.diagnostics.note(recs.file, g.records[0].line, f"{key} was removed in the database "
+                              "(lmsdb rm): not added again (--prefer-list adds it)")
+    writes.removed_delete += [rid for rid in state.removed if rid not in hit]
+    return out
+
+
+BASE_COLS = ("paper_id", "title", "url", "year", "venue", "frameworks", "categories")
+
+
+def _queue_base(writes: _Writes, state: _State, pid: int, values: tuple[Any, ...]) -> None:
+    """The base becomes what the list just said (written only where it changed)."""
+    old = state.base.get(pid)
+    if old is not None and old == values:
+        return
+    # A tuple in BASE_COLS order: a first import queues one per paper (100,000 at scale).
+    row = (pid, *values)
+    if old is None:
+        writes.base_insert.append(row)
+    else:
+        writes.base_update.append({"_p": pid, **dict(zip(BASE_COLS[1:], row[1:], strict=True))})
 
 
 def _plan_unlisted(state: _State, writes: _Writes, report: SyncReport, matched: set[int],
@@ -756,9 +890,13 @@ def _plan_unlisted(state: _State, writes: _Writes, report: SyncReport, matched: 
         report.removed.append(diff)
         if prune:
             writes.paper_delete.append(pid)
-        elif pid in state.pc:
+            continue
+        if pid in state.pc:
             report.left.append(diff)
             writes.pc_clear.append(pid)
+        base = state.base.get(pid)
+        if base is not None and base[5]:  # the list now lists it nowhere: that is the base
+            _queue_base(writes, state, pid, (*base[:5], ""))
 
 
 def _report_moves(state: _State, groups: list[_Group], cat_ids: dict[str, int],
@@ -836,7 +974,8 @@ class _PaperPlan:
                  fw_ids: dict[str, int], cat_ids: dict[str, int]):
         self.state, self.writes, self.report = state, writes, report
         self.fw_ids, self.cat_ids = fw_ids, cat_ids
-        self.keys = KeyAllocator(p["citation_key"] for p in state.papers.values())
+        self.keys = KeyAllocator([*(p["citation_key"] for p in state.papers.values()),
+                                  *state.aliases])
         self.next_paper = max(state.papers, default=0) + 1
         self.next_venue = max(state.venue_names, default=0) + 1
         self.venue_ids = dict(state.venues)
@@ -856,7 +995,7 @@ class _PaperPlan:
             self.next_venue += 1
         return vid
 
-    def add(self, g: _Group) -> None:
+    def add(self, g: _Group) -> int:
         pid = self.next_paper
         self.next_paper += 1
         key = g.key
@@ -867,6 +1006,7 @@ class _PaperPlan:
         self.writes.url_insert += [{"paper_id": pid, "url": u} for u in g.alt_urls]
         _links(self.writes, self.state, pid, g, self.fw_ids, self.cat_ids, None)
         self.report.added.append(PaperDiff(key, g.title, g.records[0].line))
+        return pid
 
     def update(self, g: _Group) -> None:
         state, writes = self.state, self.writes
@@ -1009,6 +1149,9 @@ class _Writes:
     pc_update: list[dict[str, Any]] = field(default_factory=list)
     pc_delete: list[dict[str, Any]] = field(default_factory=list)
     meta_upsert: list[dict[str, Any]] = field(default_factory=list)
+    base_insert: list[tuple[Any, ...]] = field(default_factory=list)  # BASE_COLS
+    base_update: list[dict[str, Any]] = field(default_factory=list)
+    removed_delete: list[int] = field(default_factory=list)
 
     def _add_vectors(self) -> None:
         """PostgreSQL's index reads the stems (search_vector), which SQLite does without.
@@ -1043,6 +1186,8 @@ class _Writes:
                 ex(delete(pc_t).where(pc_t.c.paper_id.in_(chunk)))
                 ex(delete(urls_t).where(urls_t.c.paper_id.in_(chunk)))
                 ex(delete(pa_t).where(pa_t.c.paper_id.in_(chunk)))
+                ex(delete(base_t).where(base_t.c.paper_id.in_(chunk)))
+                ex(delete(aliases_t).where(aliases_t.c.paper_id.in_(chunk)))
                 ex(delete(papers_t).where(papers_t.c.id.in_(chunk)))
         if conn.dialect.name == "postgresql":
             self._add_vectors()
@@ -1060,6 +1205,7 @@ class _Writes:
         if self.url_insert:
             bulk_insert(conn, urls_t, self.url_insert)
         self._apply_links(conn)
+        self._apply_base(conn)
         if self.fw_delete:
             ex(delete(frameworks_t).where(frameworks_t.c.id.in_(self.fw_delete)))
         if self.cat_delete:
@@ -1097,6 +1243,18 @@ class _Writes:
                                   pc_t.c.category_id == bindparam("_c"))
                .values(position=bindparam("position"), cells=bindparam("extra")),
                self.pc_update)
+
+
+    def _apply_base(self, conn: Connection) -> None:
+        """The three-way sync's own tables: the base, and removals the list caught up with."""
+        if self.base_insert:
+            bulk_insert(conn, base_t, self.base_insert, BASE_COLS)
+        if self.base_update:
+            cols = {f: bindparam(f) for f in BASE_COLS[1:]}
+            conn.execute(update(base_t).where(base_t.c.paper_id == bindparam("_p"))
+                         .values(cols), self.base_update)
+        for chunk in chunks(self.removed_delete):
+            conn.execute(delete(removed_t).where(removed_t.c.id.in_(chunk)))
 
 
 def _vector_of(row: tuple[Any, ...]) -> tuple[Any, ...]:

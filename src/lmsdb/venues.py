@@ -363,3 +363,41 @@ def lookup_bib(text: str) -> Venue | None:
         if v is not None and v.known:
             return v
     return lookup(text)
+
+
+def alias_key(raw: str) -> str:
+    """The form under which a spelling is looked up (case, spacing, a trailing year ignored).
+
+    >>> alias_key("  HiPC '22 ")
+    'hipc'
+    """
+    return _key(raw)
+
+
+class VenueBook:
+    """The catalogue plus the venues a user defined (``lmsdb venue add``), which win.
+
+    ``user`` maps an alias key (see :func:`alias_key`) to the user's venue.
+    """
+
+    def __init__(self, user: dict[str, Venue] | None = None):
+        self.user = user or {}
+
+    def lookup(self, raw: str) -> Venue | None:
+        """As :func:`lookup`, with the user's venues first."""
+        if self.user and raw and raw.strip():
+            venue = self.user.get(_key(raw))
+            if venue is not None:
+                return venue
+        return lookup(raw)
+
+    def lookup_bib(self, text: str) -> Venue | None:
+        """As :func:`lookup_bib`; a booktitle that is exactly a user venue's spelling wins."""
+        if self.user and text and text.strip():
+            venue = self.user.get(_key(text))
+            if venue is not None:
+                return venue
+        return lookup_bib(text)
+
+
+CATALOGUE_BOOK = VenueBook()

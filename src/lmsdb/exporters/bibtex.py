@@ -34,6 +34,8 @@ venues_t = tables.venues
 authors_t = tables.authors
 pa_t = tables.paper_authors
 categories_t = tables.categories
+aliases_t = tables.paper_aliases
+venue_aliases_t = tables.venue_aliases
 pc_t = tables.paper_categories
 frameworks_t = tables.frameworks
 pf_t = tables.paper_frameworks
@@ -93,9 +95,16 @@ class Filter:
                 pf_t.c.paper_id == papers_t.c.id, pf_t.c.framework_id == frameworks_t.c.id,
                 or_(func.lower(frameworks_t.c.slug).in_(fws),
                     func.lower(frameworks_t.c.name).in_(fws))))
-        if names := [venue_name(v).lower() for v in _many(self.venue)]:
-            conds.append(papers_t.c.venue_id.in_(
-                select(venues_t.c.id).where(func.lower(venues_t.c.name).in_(names))))
+        if wanted := _many(self.venue):
+            from lmsdb.venues import alias_key
+
+            names = [venue_name(v).lower() for v in wanted]
+            conds.append(or_(
+                papers_t.c.venue_id.in_(
+                    select(venues_t.c.id).where(func.lower(venues_t.c.name).in_(names))),
+                # a spelling of a venue defined with `lmsdb venue add`
+                papers_t.c.venue_id.in_(select(venue_aliases_t.c.venue_id).where(
+                    venue_aliases_t.c.key.in_([alias_key(v) for v in wanted])))))
         if self.years is not None:
             conds.append(papers_t.c.year.between(*self.years))
         if self.keys is not None:
@@ -105,13 +114,14 @@ class Filter:
     def check(self, conn: Connection) -> None:
         """Refuse a category, framework or venue that names nothing (a typo would otherwise
         export nothing and say so only by its silence), listing the valid names."""
-        from lmsdb.venues import lookup
+        from lmsdb.venues import alias_key, lookup
 
         cats = list(conn.execute(select(categories_t.c.name).order_by(categories_t.c.position))
                     .scalars())
         fws = conn.execute(select(frameworks_t.c.slug, frameworks_t.c.name)
                            .order_by(frameworks_t.c.position)).all()
         vens = sorted(conn.execute(select(venues_t.c.name)).scalars())
+        user = set(conn.execute(select(venue_aliases_t.c.key)).scalars())  # `venue add`
         for c in _many(self.category):
             if c.lower() not in {x.lower() for x in cats}:
                 raise UnknownName("category", c, cats)
@@ -121,7 +131,7 @@ class Filter:
         for v in _many(self.venue):
             known = lookup(v)
             if venue_name(v).lower() not in {x.lower() for x in vens} and not (
-                    known is not None and known.known):
+                    known is not None and known.known) and alias_key(v) not in user:
                 raise UnknownName("venue", v, vens)
 
 
@@ -426,6 +436,38 @@ def _format_bare(row: tuple[Any, ...], unicode: bool) -> str:
             f"{ids}{doi}{url}\n}}\n")
 
 
+def old_keys(conn: Connection) -> dict[int, list[str]]:
+    """The keys papers had before ``lmsdb rekey``, by paper id, in alphabetical order."""
+    out: dict[int, list[str]] = {}
+    for pid, alias in conn.execute(select(aliases_t.c.paper_id, aliases_t.c.alias)
+                                   .order_by(aliases_t.c.alias)):
+        out.setdefault(pid, []).append(alias)
+    return out
+
+
+def with_ids(entry: str, aliases: list[str]) -> str:
+    r"""The entry with biblatex's ``ids`` field: ``\cite{old}`` still finds it.
+
+    >>> print(with_ids("@misc{new2020,\n  title = {T}\n}\n", ["old2020"]), end="")
+    @misc{new2020,
+      ids = {old2020},
+      title = {T}
+    }
+    """
+    head, _, rest = entry.partition("\n")
+    return f"{head}\n  ids = {{{','.join(aliases)}}},\n{rest}"
+
+
+def resolve_aliases(conn: Connection, keys: frozenset[str]) -> dict[str, str]:
+    """Old keys among ``keys`` (cited by a .aux), mapped to the paper's current key."""
+    if not keys:
+        return {}
+    q = (select(aliases_t.c.alias, papers_t.c.citation_key)
+         .join(papers_t, papers_t.c.id == aliases_t.c.paper_id)
+         .where(aliases_t.c.alias.in_(sorted(keys))))
+    return dict(conn.execute(q).all())
+
+
 def write(conn: Connection, out: TextIO, *, unicode: bool = False,
           where: Filter | None = None, progress: Progress | None = None,
           preprint_style: str = "eprint") -> int:
@@ -433,6 +475,7 @@ def write(conn: Connection, out: TextIO, *, unicode: bool = False,
     progress = NoProgress() if progress is None else progress
     with paused_gc():
         papers, by_paper = _fetch(conn, where)
+        ids = old_keys(conn)
         progress.total = len(papers)
         make, get, full = BibRow._make, by_paper.get, needs_full_format
         owner = os.getpid()  # only this process draws the progress bar, not a forked child
@@ -447,10 +490,13 @@ def write(conn: Connection, out: TextIO, *, unicode: bool = False,
                     reported[0] += STEP
                 authors = get(r[0])
                 if authors is None and r[7:13] == _BARE and not full(r, preprint_style):
-                    texts.append(_format_bare(r, unicode))
+                    text = _format_bare(r, unicode)
                 else:
-                    texts.append(format_entry(make(r + (tuple(authors or ()),)),
-                                              unicode=unicode, preprint_style=preprint_style))
+                    text = format_entry(make(r + (tuple(authors or ()),)),
+                                        unicode=unicode, preprint_style=preprint_style)
+                if r[0] in ids:
+                    text = with_ids(text, ids[r[0]])
+                texts.append(text)
             return "\n".join(texts)
 
         # Large exports format their second half in a forked child (both cores).

@@ -207,6 +207,8 @@ def _write_layout(conn: Connection, out: TextIO, progress: Progress,
     by_category = _paper_rows(conn, progress)
     n = 0
     written: set[str] = set()
+    tables = [b for b in layout if b.get("table") == "papers"]
+    in_layout = {b["category"] for b in tables}
     for block in layout:
         if "text" in block:
             out.writelines(line + "\n" for line in block["text"])
@@ -217,6 +219,14 @@ def _write_layout(conn: Connection, out: TextIO, progress: Progress,
             written.add(cat)
             n += len(rows)
             write_table(out, block, rows, PAPER_ROLES)
+            if block is tables[-1]:
+                # Sections made in the database (`lmsdb add --category`), which the source
+                # list never had: after its last section, in the same table layout.
+                for name, more in by_category.items():
+                    if name not in in_layout:
+                        out.write(f"\n### {name}\n\n")
+                        write_table(out, block, more, PAPER_ROLES)
+                        n += len(more)
         else:
             write_table(out, block, _framework_rows(conn), FRAMEWORK_ROLES)
     return n

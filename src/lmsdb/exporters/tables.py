@@ -32,6 +32,8 @@ paper_frameworks = table("paper_frameworks", column("paper_id"), column("framewo
                          column("position"), column("label"))
 list_meta = table("list_meta", column("key"), column("value"))
 paper_urls = table("paper_urls", column("paper_id"), column("url"))
+paper_aliases = table("paper_aliases", column("alias"), column("paper_id"))
+venue_aliases = table("venue_aliases", column("key"), column("venue_id"))
 
 ALL = (papers, venues, authors, paper_authors, categories, paper_categories, frameworks,
-       paper_frameworks, list_meta, paper_urls)
+       paper_frameworks, list_meta, paper_urls, paper_aliases, venue_aliases)
