@@ -36,7 +36,13 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         "name": "canonical short name, unique (NeurIPS, OSDI)",
         "full_name": "the venue's full name (used as BibTeX booktitle/journal)",
         "kind": "conference, journal, workshop, tutorial, or unknown",
-        "known": "1 if the venue is in lmsdb's catalogue, 0 if imported as written",
+        "known": "1 if the venue is in lmsdb's catalogue or defined with `lmsdb venue add`, 0 "
+                 "if imported as written",
+        "user_defined": "1 for a venue defined with `lmsdb venue add`",
+    }),
+    "venue_aliases": ("Spellings of the venues defined with `lmsdb venue add`.", {
+        "key": "the spelling as looked up (case, spacing and a trailing year ignored)",
+        "venue_id": "→ venues.id", "alias": "the spelling as given",
     }),
     "frameworks": ("A system from the list's Frameworks table.", {
         "id": "integer primary key",
@@ -96,6 +102,21 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
     "list_sync": ("The digest and report of the last list import, replayed by a repeat "
                   "import; emptied by triggers on any change to the tables the sync reads.", {
         "key": "digest or report", "value": "the digest (hex), or the report (JSON)",
+    }),
+    "paper_aliases": ("Old citation keys kept by `lmsdb rekey` (biblatex ids).", {
+        "alias": "the old key, unique", "paper_id": "→ papers.id",
+    }),
+    "paper_base": ("What the list said about a paper at its last import (the base of the "
+                   "three-way sync); no row for a paper never in the list.", {
+        "paper_id": "→ papers.id", "title": "the list's title", "url": "the list's link",
+        "year": "the list's year", "venue": "the venue's name as the list gave it",
+        "frameworks": "the list's framework anchors, newline-joined",
+        "categories": "the list's sections for the paper, newline-joined",
+    }),
+    "removed_papers": ("Listed papers removed with `lmsdb rm`: an import does not bring them "
+                       "back.", {
+        "id": "integer primary key", "citation_key": "the key it had", "title": "its title",
+        "keys": "its identity keys (arXiv id, DOI, URL, title), newline-joined",
     }),
     "paper_view": ("One row per paper with its venue, frameworks, categories and authors.", {
         "venue": "venues.name; NULL for a preprint",
