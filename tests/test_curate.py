@@ -263,10 +263,10 @@ def test_edit_fields_links_and_sections(v1, runner, db_url):
     assert res.exit_code == 0, res.stderr
     assert res.stdout.splitlines() == [
         f"~ alpa2022  {ALPA_EDIT}",
-        "    venue: OSDI → NeurIPS",
         f"    title: {ALPA_V1} → {ALPA_EDIT}",
-        "    pages: ∅ → 559-578",
+        "    venue: OSDI → NeurIPS",
         "    authors: ∅ → Zheng, Lianmin and Li, Zhuohan",
+        "    pages: ∅ → 559-578",
         "    frameworks: alpa → alpa, ds",
         "    categories: Training → Inference",
     ]

@@ -455,6 +455,8 @@ def edit_paper(conn: Connection, key: str, edit: Edit, diags: Diagnostics) -> Pa
     if "title" in values or "authors" in sets:
         refresh_search(conn, row.id)
     _edit_links(conn, row, edit, diff, diags)
+    order = [*EDITABLE, "frameworks", "categories"]
+    diff.changes.sort(key=lambda c: order.index(c.field) if c.field in order else len(order))
     return diff
 
 
