@@ -489,3 +489,18 @@ def test_a_paper_the_list_drops_and_brings_back_is_listed_again(v1, runner, db_u
     report = import_markdown(v1, V1)
     assert "alpa2022" in section(v1, "Training")
     assert report.merge.kept_fields == 0
+
+
+def test_venues_set_by_enrich_survive_the_next_import(seeded, services, clock, runner,
+                                                      db_url):
+    """enrich --apply-venues is a change in the database like an edit: kept, with a note."""
+    from .conftest import SEED
+
+    assert run_cli(runner, db_url, "enrich", "--apply-venues").exit_code == 0
+    venue = ("select v.name, p.year from papers p join venues v on v.id = p.venue_id "
+             "where p.citation_key = 'maximizing2022'")
+    assert q(seeded, venue) == [("ICLR", 2023)]
+    res = run_cli(runner, db_url, "import", str(SEED))
+    assert "maximizing2022: the database's venue is kept ('ICLR'; the list still says ∅)" \
+        in res.stderr
+    assert q(seeded, venue) == [("ICLR", 2023)]
