@@ -170,3 +170,22 @@ def test_sql_write_and_rekey_wait_too(url, runner):
     res = run_cli(runner, url, "sql", "--write", "delete from list_meta where key = 'x'",
                   "--wait", "0")
     assert res.exit_code == 0 and "waiting" not in res.stderr, res.stderr
+
+
+def test_curation_commands_wait_too(url, runner):
+    """add, edit, rm and venue add take the writer lock (issue 14), their dry runs too (they
+    write, then roll back)."""
+    assert run_cli(runner, url, "import", str(SEED)).exit_code == 0
+    release = _hold_lock(url)
+    try:
+        for args in (["add", "https://example.org/x", "--offline", "--title", "X", "--year",
+                      "2020"], ["edit", "alpa2022", "--set", "year=2021"], ["rm", "alpa2022"],
+                     ["venue", "add", "XC", "--name", "X Conf", "--kind", "conference"],
+                     ["edit", "alpa2022", "--set", "year=2021", "--dry-run"]):
+            res = run_cli(runner, url, *args, "--wait", "0.2")
+            assert res.exit_code == 1, (args, res.output)
+            assert "nothing was changed" in res.stderr
+    finally:
+        release()
+    res = run_cli(runner, url, "rm", "alpa2022", "--wait", "0")
+    assert res.exit_code == 0 and "waiting" not in res.stderr, res.stderr

@@ -20,9 +20,9 @@ R = TypeVar("R")
 
 def _transaction(ctx: click.Context, dry_run: bool, wait: float, work: Callable[[Any], R], *,
                  create: bool = False) -> R:
-    """Run ``work((conn, diags))`` in one transaction that holds the writer lock (a dry run:
-    a plain one, rolled back); print the diagnostics. ``create``: a new database may be
-    made (the database-first workflow starts from nothing)."""
+    """Run ``work((conn, diags))`` in one transaction that holds the writer lock (a dry run
+    does its writes too, then rolls them back); print the diagnostics. ``create``: a new
+    database may be made (the database-first workflow starts from nothing)."""
     from lmsdb import db
     from lmsdb.diagnostics import Diagnostics
     from lmsdb.locks import writing
@@ -32,18 +32,16 @@ def _transaction(ctx: click.Context, dry_run: bool, wait: float, work: Callable[
     lock = _wait(wait)
     with _errors():
         try:
-            if dry_run:
+            if dry_run:  # never creates or upgrades; rolled back, but it writes meanwhile
                 _need_data(engine)
-                with engine.begin() as conn:
-                    result = work((conn, diags))
-                    conn.rollback()
-                return result
-            if create:
+            elif create:
                 db.ensure_schema(engine, lock)
             else:
                 _need_data(engine, lock)
             with writing(engine, lock) as conn:
                 result = work((conn, diags))
+                if dry_run:
+                    conn.rollback()
         finally:
             for d in diags.items:
                 _say(str(d))
