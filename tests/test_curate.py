@@ -3,6 +3,8 @@ those changes through the next import of the list."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import text
 
@@ -452,6 +454,12 @@ def test_add_online_fetches_the_metadata_with_the_enrich_sources(migrated, servi
     assert q(migrated, "select a.family from paper_authors pa join authors a on "
              "a.id = pa.author_id order by pa.position")[:2] == [("Li",), ("Zheng",)]
     assert ("pages", "dblp") in q(migrated, "select field, source from field_provenance")
+    # The fetched authors have their provenance too, as enrich records it, and show says so.
+    assert q(migrated, "select source, substr(value, 1, 9) from field_provenance "
+             "where field = 'authors'") == [("dblp", "Li, Zhuoh")]
+    shown = json.loads(run_cli(runner, db_url, "show", "li2023alpaserve", "--format",
+                               "json").stdout)
+    assert shown["provenance"]["authors"]["source"] == "dblp"
     # An option wins over the fetched value; nothing fetched twice (the cache).
     asked = len(services.log)
     res = run_cli(runner, db_url, "add", "2302.11665", "--title", "AlpaServe", "--dry-run")

@@ -356,6 +356,10 @@ def _fetched_columns(conn: Connection, pid: int, new: NewPaper) -> dict[str, Any
     prov = [{"paper_id": pid, "field": f, "source": src, "source_id": sid,
              "value": str(row[f]), "retrieved_at": now}
             for f, (src, sid) in new.sources.items() if f in row and row[f] is not None]
+    if new.authors and "authors" in new.sources:  # kept in their own tables, not a column
+        src, sid = new.sources["authors"]
+        prov.append({"paper_id": pid, "field": "authors", "source": src, "source_id": sid,
+                     "value": show_authors(new.authors), "retrieved_at": now})
     if prov:
         conn.execute(insert(FieldProvenance.__table__), prov)
     return values
