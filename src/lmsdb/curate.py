@@ -41,6 +41,7 @@ from lmsdb.records import (
     split_authors,
     validation_message,
 )
+from lmsdb.searchtext import refresh_papers
 from lmsdb.sync import FieldChange, PaperDiff, paper_keys, unknown_venue_message
 from lmsdb.user_venues import load_book
 
@@ -318,7 +319,7 @@ def add_paper(conn: Connection, new: NewPaper, diags: Diagnostics) -> Added:
     if new.authors:
         _set_authors(conn, pid, new.authors)
     fetched = _fetched_columns(conn, pid, new)
-    refresh_search(conn, pid)
+    refresh_papers(conn, [pid])
     for k, fid in enumerate(fw_ids):
         conn.execute(insert(pf_t).values(paper_id=pid, framework_id=fid, position=k))
     out = Added(key, rec.title)
@@ -372,19 +373,6 @@ def _with_source(change: FieldChange, sources: dict[str, tuple[str, str | None]]
 
 def _plain(value: Any) -> str:
     return ", ".join(value) if isinstance(value, tuple) else str(value)
-
-
-def refresh_search(conn: Connection, pid: int) -> None:
-    """Store the paper's search text (title and authors, as the index reads them) anew."""
-    from lmsdb.searchtext import authors_text, search_columns
-
-    title = conn.execute(select(papers_t.c.title).where(papers_t.c.id == pid)).scalar_one()
-    names = conn.execute(select(authors_t.c.given, authors_t.c.family)
-                         .join(pa_t, pa_t.c.author_id == authors_t.c.id)
-                         .where(pa_t.c.paper_id == pid).order_by(pa_t.c.position)).all()
-    cols = search_columns(title, authors_text([tuple(n) for n in names]),
-                          vector=conn.dialect.name == "postgresql")
-    conn.execute(update(papers_t).where(papers_t.c.id == pid).values(cols))
 
 
 def _set_authors(conn: Connection, pid: int, people: tuple[Person, ...]) -> None:
@@ -457,7 +445,7 @@ def edit_paper(conn: Connection, key: str, edit: Edit, diags: Diagnostics) -> Pa
     if "authors" in sets:
         _edit_authors(conn, row.id, sets["authors"], diff)
     if "title" in values or "authors" in sets:
-        refresh_search(conn, row.id)
+        refresh_papers(conn, [row.id])
     _edit_links(conn, row, edit, diff, diags)
     order = [*EDITABLE, "frameworks", "categories"]
     diff.changes.sort(key=lambda c: order.index(c.field) if c.field in order else len(order))

@@ -125,6 +125,24 @@ def refresh(conn: Any) -> int:
     return refresh_cursor(conn.connection.dbapi_connection.cursor(), placeholder)
 
 
+def refresh_papers(conn: Any, pids: Iterable[int]) -> None:
+    """Store anew the search text of the papers ``pids`` (after lmsdb itself changed their
+    title or authors), inside ``conn``'s (a SQLAlchemy connection's) transaction."""
+    from sqlalchemy import select, update
+
+    from lmsdb.models import Author, Paper, PaperAuthor
+
+    papers, authors, pa = Paper.__table__, Author.__table__, PaperAuthor.__table__
+    vector = conn.dialect.name == "postgresql"
+    for pid in pids:
+        title = conn.execute(select(papers.c.title).where(papers.c.id == pid)).scalar_one()
+        names = conn.execute(select(authors.c.given, authors.c.family)
+                             .join(pa, pa.c.author_id == authors.c.id)
+                             .where(pa.c.paper_id == pid).order_by(pa.c.position)).all()
+        cols = search_columns(title, authors_text([tuple(n) for n in names]), vector=vector)
+        conn.execute(update(papers).where(papers.c.id == pid).values(**cols))
+
+
 def tsvector(title: str, authors: str | None) -> str:
     """Stems with positions (1-based; the authors' from ``AUTHORS_OFFSET`` on) and weights
     (A title, B authors) as a PostgreSQL ``tsvector`` literal.

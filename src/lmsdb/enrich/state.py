@@ -20,6 +20,7 @@ from lmsdb.models import (
     PaperUrl,
     Venue,
 )
+from lmsdb.searchtext import refresh_papers
 
 papers_t = Paper.__table__
 venues_t = Venue.__table__
@@ -112,7 +113,7 @@ class BatchWrites:
             conn.execute(update(papers_t).where(papers_t.c.id == pid).values(**values))
         for pid, people in self.authors.items():
             _set_authors(conn, pid, people)
-        _refresh_search(conn, list(self.authors))
+        refresh_papers(conn, self.authors)  # search by the new authors at once
         for (pid, pos), orcid in self.orcids.items():
             conn.execute(update(pa_t).where(and_(pa_t.c.paper_id == pid, pa_t.c.position == pos))
                          .values(orcid=orcid))
@@ -153,21 +154,6 @@ def _venue_id(conn: Connection, name: str, full_name: str | None, kind: str) -> 
         conn.execute(insert(venues_t).values(id=vid, name=name, full_name=full_name, kind=kind,
                                              known=True))
     return vid
-
-
-def _refresh_search(conn: Connection, pids: list[int]) -> None:
-    """Recompute the stored search text of papers whose authors this batch replaced, so
-    `lmsdb search` finds them by their new authors at once."""
-    from lmsdb.searchtext import authors_text, search_columns
-
-    vector = conn.dialect.name == "postgresql"
-    for pid in pids:
-        title = conn.execute(select(papers_t.c.title).where(papers_t.c.id == pid)).scalar_one()
-        names = conn.execute(select(authors_t.c.given, authors_t.c.family)
-                             .join(pa_t, pa_t.c.author_id == authors_t.c.id)
-                             .where(pa_t.c.paper_id == pid).order_by(pa_t.c.position)).all()
-        cols = search_columns(title, authors_text(names), vector=vector)
-        conn.execute(update(papers_t).where(papers_t.c.id == pid).values(**cols))
 
 
 def _set_authors(conn: Connection, pid: int,
