@@ -184,25 +184,25 @@ class Consultation:
             else:
                 self._accept(p, out[p.id], q, f, "arxiv" if q.startswith("ARXIV:") else "doi")
 
-    def _s2_match(self, p: PaperState, q: str, a: Answers) -> None:
-        got = self._call("s2", p.key, lambda: s2.match(self.http, p.title))
+    def _one(self, source: str, p: PaperState, q: str, a: Answers,
+             fetch: Callable[[], object], by: str) -> None:
+        """Ask ``source`` for one record: accepted if it is this paper, recorded as not
+        found, or (the source failed) left unrecorded so the next run asks again."""
+        got = self._call(source, p.key, fetch)
         if got is _FAILED:
             return
         if got is None:
-            a.asked["s2"] = (q, "not found", None)
+            a.asked[source] = (q, "not found", None)
         else:
-            self._accept(p, a, q, got, "title")  # type: ignore[arg-type]
+            self._accept(p, a, q, got, by)  # type: ignore[arg-type]
+
+    def _s2_match(self, p: PaperState, q: str, a: Answers) -> None:
+        self._one("s2", p, q, a, lambda: s2.match(self.http, p.title), "title")
 
     def _dblp(self, p: PaperState, q: str, a: Answers) -> None:
         if q.startswith("rec:"):
             key = q.removeprefix("rec:")
-            got = self._call("dblp", p.key, lambda: dblp.record(self.http, key))
-            if got is _FAILED:
-                return
-            if got is None:
-                a.asked["dblp"] = (q, "not found", None)
-            else:
-                self._accept(p, a, q, got, "dblp key")  # type: ignore[arg-type]
+            self._one("dblp", p, q, a, lambda: dblp.record(self.http, key), "dblp key")
             return
         hits = self._call("dblp", p.key, lambda: dblp.search(self.http, p.title))
         if hits is _FAILED:
@@ -244,13 +244,7 @@ class Consultation:
     def _crossref(self, p: PaperState, q: str, a: Answers) -> None:
         if q.startswith("doi:"):
             doi = q.removeprefix("doi:")
-            got = self._call("crossref", p.key, lambda: crossref.fetch(self.http, doi))
-            if got is _FAILED:
-                return
-            if got is None:
-                a.asked["crossref"] = (q, "not found", None)
-            else:
-                self._accept(p, a, q, got, "doi")  # type: ignore[arg-type]
+            self._one("crossref", p, q, a, lambda: crossref.fetch(self.http, doi), "doi")
             return
         if a.found or any(r["outcome"] == "found" for r in p.lookups.values()):
             return  # a title query is the last resort, for papers no other source knows
