@@ -31,7 +31,7 @@ import os
 import sqlite3
 import sys
 
-# Mirrors lmsdb's tables (src/lmsdb/models.py: names, columns, unique constraints and
+# Mirrors lmsdb's tables (src/lmsdb/store/schema.py: names, columns, unique constraints and
 # indexes), so the floor pays for the same index maintenance. lmsdb's extra bookkeeping
 # tables (list_meta, paper_urls, alembic_version) are left out.
 SCHEMA = """

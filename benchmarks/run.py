@@ -210,7 +210,7 @@ def _pg_reset(url: str) -> None:
     """Drop lmsdb's schema (and everything in it) from the PostgreSQL database at ``url``."""
     import psycopg
 
-    from lmsdb.db import make_engine, pg_schema
+    from lmsdb.store.db import make_engine, pg_schema
 
     engine = make_engine(url)
     dsn = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
@@ -222,7 +222,7 @@ def _pg_reset(url: str) -> None:
 def _pg_count(url: str) -> int | None:
     from sqlalchemy import text
 
-    from lmsdb.db import make_engine
+    from lmsdb.store.db import make_engine
 
     engine = make_engine(url)
     try:

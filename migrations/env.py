@@ -13,11 +13,11 @@ from logging.config import fileConfig
 
 from alembic import context
 
-from lmsdb.db import DEFAULT_URL, ENV_VAR, make_engine, pg_schema
-from lmsdb.dbobjects import is_derived
 from lmsdb.diagnostics import LmsdbError
-from lmsdb.locks import Wait, advisory_lock, begin_immediate
-from lmsdb.models import Base
+from lmsdb.store.db import DEFAULT_URL, ENV_VAR, make_engine, pg_schema
+from lmsdb.store.locks import Wait, advisory_lock, begin_immediate
+from lmsdb.store.objects import is_derived
+from lmsdb.store.schema import Base
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("engine") is None:

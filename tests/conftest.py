@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from lmsdb.db import ensure_schema, make_engine
+from lmsdb.store.db import ensure_schema, make_engine
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds" / "awesome-lm-system.md"
@@ -34,7 +34,7 @@ def migrated(engine):
 
 @pytest.fixture
 def seeded(migrated):
-    from lmsdb.importer import import_markdown
+    from lmsdb.sync.importer import import_markdown
 
     import_markdown(migrated, SEED)
     return migrated
@@ -47,7 +47,7 @@ def runner() -> CliRunner:
 
 def run_cli(runner: CliRunner, db_url: str, *args: str, input: str | None = None):
     """Invoke ``lmsdb --db URL ARGS``; returns the click Result (stdout, stderr, exit_code)."""
-    from lmsdb.cli import cli
+    from lmsdb.cli.app import cli
 
     return runner.invoke(cli, ["--db", db_url, *args], input=input, catch_exceptions=False)
 

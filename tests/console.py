@@ -62,7 +62,7 @@ def _cwd(path: Path) -> Iterator[None]:
 
 def run(step: str, workdir: Path, state: dict[str, int]) -> list[str]:
     """Run one command in ``workdir``; returns its output lines."""
-    from lmsdb.cli import cli
+    from lmsdb.cli.app import cli
 
     args = shlex.split(step)
     if args[0] == "cat":

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from lmsdb.diagnostics import SourceError
-from lmsdb.importer import import_markdown
+from lmsdb.sync.importer import import_markdown
 
 from .conftest import SEED, run_cli
 
@@ -81,7 +81,7 @@ def test_cli_error_exit_code_and_file_unchanged(runner, db_url, tmp_path):
 
 def test_failure_during_write_rolls_back(seeded, tmp_path, monkeypatch):
     """Not only validation: an error in the middle of the writes undoes the earlier writes."""
-    from lmsdb import sync
+    from lmsdb.sync import listsync as sync
 
     before = dump(seeded)
     newer = broken_copy(tmp_path, "| 2020 |         | [Megatron-LM", "| 2019 |         | [Megatron-LM")

@@ -21,7 +21,7 @@ from pybtex.plugin import find_plugin
 from pybtex.style.template import FieldIsMissing
 
 from lmsdb.exporters import bibtex
-from lmsdb.importer import import_bibtex
+from lmsdb.sync.importer import import_bibtex
 
 from .conftest import DATA
 

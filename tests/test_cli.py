@@ -13,7 +13,7 @@ from .conftest import ROOT, SEED, run_cli
 
 
 def test_help_everywhere_with_examples(runner):
-    from lmsdb.cli import cli
+    from lmsdb.cli.app import cli
 
     res = runner.invoke(cli, ["--help"])
     assert res.exit_code == 0 and "lmsdb import seeds/awesome-lm-system.md" in res.stdout
@@ -84,7 +84,7 @@ def test_alembic_ini_at_root():
 
 @pytest.mark.parametrize("url", ["mysql://x/y", "foo", "sqlite+nodriver:///x"])
 def test_bad_database_url_is_a_clear_usage_error(runner, url):
-    from lmsdb.cli import cli
+    from lmsdb.cli.app import cli
 
     res = runner.invoke(cli, ["--db", url, "export", "bib"])
     assert res.exit_code == 2

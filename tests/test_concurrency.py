@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from lmsdb.db import SCHEMA_HEAD, make_engine, stored_revision
-from lmsdb.importer import import_markdown
-from lmsdb.locks import Wait
+from lmsdb.store.db import SCHEMA_HEAD, make_engine, stored_revision
+from lmsdb.store.locks import Wait
+from lmsdb.sync.importer import import_markdown
 
 from .conftest import SEED, pg_admin, run_cli, url_of
 
@@ -115,7 +115,7 @@ def test_two_migrations_of_an_empty_database(url, tmp_path):
 
 def _hold_lock(url: str):
     """Another writer at work: a connection that holds the writer lock until released."""
-    from lmsdb.locks import writing
+    from lmsdb.store.locks import writing
 
     engine = make_engine(url)
     cm = writing(engine, Wait(5))

@@ -8,7 +8,7 @@ import json
 import pytest
 from sqlalchemy import text
 
-from lmsdb.importer import import_markdown
+from lmsdb.sync.importer import import_markdown
 
 from .conftest import DATA, run_cli
 from .test_atomicity import dump
@@ -145,7 +145,7 @@ def test_prefer_list_brings_a_removed_paper_back(v1, runner, db_url):
 
 def test_upgrade_seeds_the_base_from_the_listed_papers(engine):
     """A database from before revision 0008 was always what the list said: the base."""
-    from lmsdb.db import upgrade
+    from lmsdb.store.db import upgrade
 
     upgrade(engine, "0003")
     import_markdown_at_0003 = text  # the 0003 schema has no base: import with raw SQL
@@ -377,7 +377,7 @@ def test_commands_refuse_a_missing_database(runner, tmp_path):
     assert not (tmp_path / "none.sqlite").exists()
 
 
-@pytest.mark.parametrize("module", ["lmsdb.curate", "lmsdb.threeway", "lmsdb.venues",
+@pytest.mark.parametrize("module", ["lmsdb.sync.curate", "lmsdb.sync.threeway", "lmsdb.domain.venues",
                                     "lmsdb.exporters.bibtex"])
 def test_doctests(module):
     import doctest
@@ -394,8 +394,8 @@ def test_prefer_list_is_for_markdown_lists(v1, runner, db_url):
 
 
 def test_place_keeps_newest_first_sections_in_order():
-    from lmsdb.curate import place
-    from lmsdb.threeway import place_index
+    from lmsdb.sync.curate import place
+    from lmsdb.sync.threeway import place_index
 
     assert place([], 2020) == 0
     assert place([(0, 2023), (1, 2023), (2, 2021)], 2023) == 2

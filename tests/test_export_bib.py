@@ -7,8 +7,8 @@ import io
 import bibtexparser
 from sqlalchemy import text
 
+from lmsdb.domain.latex import latex_to_plain
 from lmsdb.exporters import bibtex
-from lmsdb.latex import latex_to_plain
 
 
 def export(engine, **kw) -> str:
@@ -101,7 +101,7 @@ from contextlib import contextmanager  # noqa: E402
 import pytest  # noqa: E402
 from sqlalchemy import event  # noqa: E402
 
-from lmsdb.importer import import_bibtex  # noqa: E402
+from lmsdb.sync.importer import import_bibtex  # noqa: E402
 
 from .conftest import DATA, run_cli  # noqa: E402
 

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import text
 
 from lmsdb.exporters import bibtex
-from lmsdb.importer import import_bibtex
+from lmsdb.sync.importer import import_bibtex
 
 from .conftest import run_cli
 

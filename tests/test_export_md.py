@@ -7,7 +7,7 @@ import io
 from sqlalchemy import text
 
 from lmsdb.exporters import markdown
-from lmsdb.importer import import_markdown
+from lmsdb.sync.importer import import_markdown
 
 from .linerule import unpadded
 
@@ -39,7 +39,7 @@ def export(engine) -> str:
 
 
 def test_round_trip_gives_same_database(seeded, tmp_path):
-    from lmsdb.db import ensure_schema, make_engine
+    from lmsdb.store.db import ensure_schema, make_engine
 
     md = tmp_path / "exported.md"
     md.write_text(export(seeded), encoding="utf-8")

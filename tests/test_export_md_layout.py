@@ -10,7 +10,7 @@ import pytest
 
 from lmsdb.diagnostics import Diagnostics
 from lmsdb.exporters import markdown
-from lmsdb.importer import import_markdown
+from lmsdb.sync.importer import import_markdown
 
 from .conftest import DATA, SEED, run_cli
 from .linerule import unnamed_differences

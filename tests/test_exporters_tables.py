@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lmsdb.exporters import tables
-from lmsdb.models import Base
+from lmsdb.store.schema import Base
 
 
 def test_every_exported_column_exists_in_the_models():

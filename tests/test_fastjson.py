@@ -1,4 +1,4 @@
-"""`sql --format json|jsonl` on SQLite: SQLite writes each row's object (lmsdb.fastjson), and
+"""`sql --format json|jsonl` on SQLite: SQLite writes each row's object (lmsdb.query.fastjson), and
 the text is byte for byte what the general path (query.run, then Python) prints."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ import json
 
 import pytest
 
-from lmsdb import query
-from lmsdb.fastjson import query_json
-from lmsdb.output import write_rows
+from lmsdb.query import adhoc as query
+from lmsdb.query.fastjson import query_json
+from lmsdb.query.output import write_rows
 
 from .conftest import run_cli
 
@@ -82,7 +82,7 @@ def test_reads_only_and_times_out_like_the_general_path(seeded, db_url, runner):
 
 
 def test_schema_not_current_takes_the_general_path(engine, db_url, runner):
-    from lmsdb.db import upgrade
+    from lmsdb.store.db import upgrade
 
     upgrade(engine, "0003")
     assert query_json(db_url, "select 1 as one", {}, "json", 5) is None
@@ -92,7 +92,7 @@ def test_schema_not_current_takes_the_general_path(engine, db_url, runner):
     assert "older than this lmsdb's" in res.stderr and "`lmsdb migrate` upgrades it" in res.stderr
     res = run_cli(runner, db_url, "stats")
     assert res.exit_code == 2 and "run `lmsdb migrate` first" in res.stderr
-    from lmsdb.db import current_revision
+    from lmsdb.store.db import current_revision
 
     assert current_revision(engine) == "0003"
     assert run_cli(runner, db_url, "migrate").exit_code == 0

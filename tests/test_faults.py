@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from lmsdb import query
-from lmsdb.db import make_engine
+from lmsdb.query import adhoc as query
+from lmsdb.store.db import make_engine
 
 from .conftest import SEED, run_cli
 
@@ -201,7 +201,7 @@ def test_reading_commands_read_a_newer_lmsdbs_database(runner, seeded_url):
 
 
 def test_reading_commands_do_not_migrate_an_older_database(runner, tmp_path):
-    from lmsdb.db import upgrade
+    from lmsdb.store.db import upgrade
 
     url = f"sqlite:///{tmp_path / 'old.sqlite'}"
     upgrade(make_engine(url), "0002")
@@ -306,7 +306,7 @@ def test_only_newlines_end_markdown_lines():
 def test_tex_escapes_dblp_writes_in_urls_and_dois_are_not_refused():
     """DBLP escapes '_' in URLs (paper\\_files); that is not a live TeX command."""
     from lmsdb.diagnostics import Diagnostics
-    from lmsdb.records import from_bibtex
+    from lmsdb.domain.records import from_bibtex
     from lmsdb.sources.bibtex import parse_text
 
     diags = Diagnostics()
@@ -320,7 +320,7 @@ def test_tex_escapes_dblp_writes_in_urls_and_dois_are_not_refused():
 
 def test_live_tex_in_a_syntax_field_is_left_out_with_the_line():
     from lmsdb.diagnostics import Diagnostics
-    from lmsdb.records import from_bibtex
+    from lmsdb.domain.records import from_bibtex
     from lmsdb.sources.bibtex import parse_text
 
     diags = Diagnostics()

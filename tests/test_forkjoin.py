@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from lmsdb import forkjoin
+from lmsdb.cli import forkjoin
 
 
 def render(items) -> str:

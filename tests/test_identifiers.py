@@ -1,4 +1,4 @@
-"""Tests for lmsdb.identifiers: URL cleaning, id extraction, dedup keys."""
+"""Tests for lmsdb.domain.identifiers: URL cleaning, id extraction, dedup keys."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import doctest
 
 import pytest
 
-from lmsdb import identifiers
-from lmsdb.identifiers import (
+from lmsdb.domain import identifiers
+from lmsdb.domain.identifiers import (
     arxiv_id,
     clean_url,
     doi,

@@ -15,7 +15,7 @@ from sqlalchemy import text
 
 from lmsdb.diagnostics import Diagnostics, SourceError
 from lmsdb.exporters import bibtex, markdown
-from lmsdb.importer import import_markdown
+from lmsdb.sync.importer import import_markdown
 
 from .conftest import DATA
 

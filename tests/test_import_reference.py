@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import func, select, text
 
 from lmsdb.diagnostics import Diagnostics
-from lmsdb.importer import import_markdown
-from lmsdb.models import Category, Framework, Paper, PaperCategory, PaperFramework, Venue
+from lmsdb.store.schema import Category, Framework, Paper, PaperCategory, PaperFramework, Venue
+from lmsdb.sync.importer import import_markdown
 
 from .conftest import SEED
 

@@ -1,4 +1,4 @@
-"""Tests for lmsdb.latex: HTML/plain/LaTeX title conversions."""
+"""Tests for lmsdb.domain.latex: HTML/plain/LaTeX title conversions."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import doctest
 import bibtexparser
 import pytest
 
-from lmsdb import latex
-from lmsdb.latex import html_to_plain, latex_to_plain, title_to_latex
+from lmsdb.domain import latex
+from lmsdb.domain.latex import html_to_plain, latex_to_plain, title_to_latex
 
 # The 26 title cells of seeds/awesome-lm-system.md, verbatim (DeepSpeed-MoE
 # is listed under both Training and Inference).

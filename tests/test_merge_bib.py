@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 
 from lmsdb.diagnostics import Diagnostics
-from lmsdb.importer import import_bibtex, import_markdown
+from lmsdb.sync.importer import import_bibtex, import_markdown
 
 from .conftest import DATA, SEED, run_cli
 from .test_atomicity import dump
@@ -143,7 +143,7 @@ def test_prefer_bib_overwrites(seeded, tmp_path, runner, db_url):
     res = run_cli(runner, db_url, "import", "--prefer-bib", str(f))
     assert res.exit_code == 0, res.stderr
     assert "replaced by the .bib's (--prefer-bib)" in res.stderr
-    from lmsdb.db import make_engine
+    from lmsdb.store.db import make_engine
 
     eng = make_engine(db_url)
     assert paper(eng, "alpa2022")["pages"] == "1-20"
@@ -154,7 +154,7 @@ def test_prefer_bib_overwrites(seeded, tmp_path, runner, db_url):
 
 def test_dry_run_shows_and_writes_nothing(runner, db_url):
     assert run_cli(runner, db_url, "import", str(SEED)).exit_code == 0
-    from lmsdb.db import make_engine
+    from lmsdb.store.db import make_engine
 
     eng = make_engine(db_url)
     before = dump(eng)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from sqlalchemy import MetaData, inspect, text
 
-from lmsdb.db import current_revision, downgrade, make_engine, upgrade
-from lmsdb.importer import import_markdown
+from lmsdb.store.db import current_revision, downgrade, make_engine, upgrade
+from lmsdb.sync.importer import import_markdown
 
 from .conftest import SEED
 
@@ -87,7 +87,7 @@ def test_upgrade_and_downgrade_keep_the_reference_list(tmp_path):
 
 def test_downgrade_with_authors_drops_only_what_0002_added(tmp_path):
     """Authors cannot live at 0001; everything that could is untouched by the downgrade."""
-    from lmsdb.importer import import_bibtex
+    from lmsdb.sync.importer import import_bibtex
 
     from .conftest import DATA
 

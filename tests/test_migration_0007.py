@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from sqlalchemy import inspect, text
 
-from lmsdb.db import downgrade, upgrade
-from lmsdb.importer import import_markdown
-from lmsdb.search import search
-from lmsdb.searchtext import refresh
+from lmsdb.query.search import search
+from lmsdb.store.db import downgrade, upgrade
+from lmsdb.store.searchtext import refresh
+from lmsdb.sync.importer import import_markdown
 
 from .conftest import SEED
 

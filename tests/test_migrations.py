@@ -10,7 +10,7 @@ from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
-from lmsdb.db import alembic_config, current_revision, downgrade, head_revision, upgrade
+from lmsdb.store.db import alembic_config, current_revision, downgrade, head_revision, upgrade
 
 from .conftest import ROOT
 
@@ -54,7 +54,7 @@ def test_plain_alembic_uses_lmsdb_database_url(tmp_path):
 
 
 def test_schema_head_constant_matches_alembic(engine):
-    from lmsdb.db import SCHEMA_HEAD
+    from lmsdb.store.db import SCHEMA_HEAD
 
     assert SCHEMA_HEAD == head_revision(engine)
 
@@ -73,8 +73,8 @@ def test_revision_0003_indexes_existing_papers_and_downgrades_cleanly(engine):
     views, the FTS5 table with its shadow tables, and every trigger."""
     from sqlalchemy import text
 
-    from lmsdb.importer import import_markdown
-    from lmsdb.search import search
+    from lmsdb.query.search import search
+    from lmsdb.sync.importer import import_markdown
 
     from .conftest import SEED
 

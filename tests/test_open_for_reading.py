@@ -7,7 +7,7 @@ import hashlib
 
 import pytest
 
-from lmsdb.db import SCHEMA_HEAD, current_revision, make_engine, upgrade
+from lmsdb.store.db import SCHEMA_HEAD, current_revision, make_engine, upgrade
 
 from .conftest import run_cli
 

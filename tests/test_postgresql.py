@@ -13,7 +13,7 @@ import re
 import pytest
 from sqlalchemy import inspect, text
 
-from lmsdb.db import alembic_config, downgrade, make_engine, upgrade
+from lmsdb.store.db import alembic_config, downgrade, make_engine, upgrade
 
 from .conftest import SEED, run_cli, url_of
 
@@ -26,7 +26,7 @@ def pg(pg_team):
     docs/postgresql.md; the CLI tests read it through the reader role."""
     from alembic import command
 
-    from lmsdb.importer import import_markdown
+    from lmsdb.sync.importer import import_markdown
 
     global URL
     URL = url_of(pg_team, "reader")
@@ -48,7 +48,7 @@ def pg(pg_team):
 
 
 def test_search_ranks_like_sqlite(pg):
-    from lmsdb.search import search
+    from lmsdb.query.search import search
 
     res = search(pg, "parallelism")
     assert [r[0] for r in res.rows] == ["optimizing2023", "alpaserve2023", "alpa2022",
@@ -61,8 +61,8 @@ def test_search_ranks_like_sqlite(pg):
 
 def test_writes_through_sql_keep_search_in_step(pg):
     """`lmsdb sql --write` recomputes the search text of what it changed (query.run)."""
-    from lmsdb.query import run
-    from lmsdb.search import search
+    from lmsdb.query.adhoc import run
+    from lmsdb.query.search import search
 
     def write(sql, **params):
         run(pg, sql, params, write=True)
@@ -154,7 +154,7 @@ def test_dblp_like_entries_match_sqlite(pg, seeded):
 
 
 def test_reimport_and_sync_on_postgresql(pg):
-    from lmsdb.importer import import_markdown
+    from lmsdb.sync.importer import import_markdown
 
     assert not import_markdown(pg, SEED).changed
     from .conftest import DATA
@@ -163,7 +163,7 @@ def test_reimport_and_sync_on_postgresql(pg):
     report = import_markdown(pg, DATA / "md" / "html_title.md")
     assert len(report.added) == 2
     # Papers written by COPY are found by search, as plain text.
-    from lmsdb.search import search
+    from lmsdb.query.search import search
 
     assert [r[3] for r in search(pg, "oracle").rows] == [
         "H2O: Heavy-Hitter [Oracle] for Efficient Generative Inference of Large Language Models"]
@@ -179,7 +179,7 @@ def test_reimport_and_sync_on_postgresql(pg):
 
 def test_replay_and_its_triggers_on_postgresql(pg):
     """Statement-level triggers empty list_sync on any write; a repeat import replays."""
-    from lmsdb.importer import import_markdown
+    from lmsdb.sync.importer import import_markdown
 
     import_markdown(pg, SEED, prune=True)
     assert import_markdown(pg, SEED).replayed
@@ -191,7 +191,7 @@ def test_replay_and_its_triggers_on_postgresql(pg):
 
 
 def test_bib_merge_on_postgresql(pg):
-    from lmsdb.importer import import_bibtex
+    from lmsdb.sync.importer import import_bibtex
 
     from .conftest import DATA
 
@@ -227,8 +227,8 @@ def test_export_filters_on_postgresql(pg, runner):
 def test_paper_view_and_json_match_sqlite_after_a_merge(pg, seeded, runner, db_url):
     """paper_view's authors, venue_full_name and pages, and paper_author_view, read the same
     on PostgreSQL; `sql --format json|jsonl` prints the same bytes (SQLite's come from
-    lmsdb.fastjson, PostgreSQL's from Python). Runs after test_bib_merge_on_postgresql."""
-    from lmsdb.importer import import_bibtex
+    lmsdb.query.fastjson, PostgreSQL's from Python). Runs after test_bib_merge_on_postgresql."""
+    from lmsdb.sync.importer import import_bibtex
 
     from .conftest import DATA
 
@@ -284,7 +284,7 @@ def test_validity_triggers(pg, pg_url, runner, sql, message):
 
 def test_curation_on_postgresql(pg, pg_url, runner):
     """add, edit, rm, venue add and the three-way import, on PostgreSQL."""
-    from lmsdb.importer import import_markdown
+    from lmsdb.sync.importer import import_markdown
 
     res = run_cli(runner, pg_url, "add", "2205.14135", "--offline", "--title", "FlashAttention",
                   "--year", "2022", "--category", "Training")

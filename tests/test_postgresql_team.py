@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from lmsdb.db import SCHEMA_HEAD
-from lmsdb.models import Paper
+from lmsdb.store.db import SCHEMA_HEAD
+from lmsdb.store.schema import Paper
 
 from .conftest import DATA, SEED, docs_sql_blocks, pg_admin, run_cli, url_of
 
@@ -123,8 +123,8 @@ def test_a_role_that_may_end_sessions_is_refused(team, runner):
 def test_nothing_a_read_only_query_takes_outlives_it(team, runner):
     """A session-level advisory lock (here: the writers' own) and a setting end with the
     query: the connection is closed, not handed back to a pool."""
-    from lmsdb.db import make_engine
-    from lmsdb.query import run
+    from lmsdb.query.adhoc import run
+    from lmsdb.store.db import make_engine
 
     engine = make_engine(url_of(team, "reader"))
     res = run(engine, "select set_config('statement_timeout', '1', false) as s, "
@@ -274,8 +274,8 @@ def test_missing_parameter_and_copy_are_one_line_errors(team, seeded_url, runner
 def _exports(url: str) -> tuple[str, str]:
     import io
 
-    from lmsdb.db import make_engine
     from lmsdb.exporters import bibtex, markdown
+    from lmsdb.store.db import make_engine
 
     engine = make_engine(url)
     try:
@@ -318,7 +318,7 @@ def seeded_url(seeded, db_url):
 # -- the driver hint -----------------------------------------------------------------------
 
 def test_the_driver_hint_is_the_same_in_the_code_and_the_docs():
-    from lmsdb.db import POSTGRES_HINT
+    from lmsdb.store.db import POSTGRES_HINT
 
     from .conftest import ROOT
 
@@ -334,11 +334,11 @@ def test_no_driver_is_a_one_line_error(how, tmp_path):
     import subprocess
     import sys
 
-    from lmsdb.db import POSTGRES_HINT
+    from lmsdb.store.db import POSTGRES_HINT
 
     from .conftest import ROOT
 
-    call = ("from lmsdb.cli import main; sys.argv = ['lmsdb', 'stats']; main()"
+    call = ("from lmsdb.cli.app import main; sys.argv = ['lmsdb', 'stats']; main()"
             if how == "lmsdb" else
             f"from alembic.config import main; main(argv=['-c', {str(ROOT / 'alembic.ini')!r}, "
             "'current'])")

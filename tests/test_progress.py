@@ -6,8 +6,8 @@ import io
 import sys
 
 from lmsdb.exporters import bibtex, markdown
-from lmsdb.importer import import_markdown
 from lmsdb.progress import NoProgress, terminal_bar
+from lmsdb.sync.importer import import_markdown
 
 from .test_scale import fresh, generate
 

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from lmsdb import query
-from lmsdb.query import pg_placeholders, plain
+from lmsdb.query import adhoc as query
+from lmsdb.query.adhoc import pg_placeholders, plain
 
 
 def test_doctests():

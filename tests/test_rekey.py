@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from lmsdb.citekeys import KeyAllocator, base_key
-from lmsdb.importer import import_bibtex
-from lmsdb.rekey import rekey
+from lmsdb.domain.citekeys import KeyAllocator, base_key
+from lmsdb.sync.importer import import_bibtex
+from lmsdb.sync.rekey import rekey
 
 from .conftest import DATA, SEED, run_cli
 
@@ -104,7 +104,7 @@ def test_old_keys_stay_as_aliases_and_export_bib_resolves_them(runner, db_url, t
     run_cli(runner, db_url, "import", str(SEED))
     run_cli(runner, db_url, "import", str(DATA / "dblp-sample.bib"))
     run_cli(runner, db_url, "rekey")
-    from lmsdb.db import make_engine
+    from lmsdb.store.db import make_engine
 
     engine = make_engine(db_url)
     assert aliases(engine)["zero2020"] == "rajbhandari2020zero"

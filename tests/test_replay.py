@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import text
 
 from lmsdb.diagnostics import Diagnostics
-from lmsdb.importer import import_markdown
+from lmsdb.sync.importer import import_markdown
 
 from .conftest import DATA, SEED, run_cli
 

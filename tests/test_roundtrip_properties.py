@@ -21,12 +21,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
-from lmsdb.db import ensure_schema, make_engine
 from lmsdb.diagnostics import Diagnostics
+from lmsdb.domain.latex import html_to_plain, latex_to_plain
 from lmsdb.exporters import bibtex, markdown
-from lmsdb.importer import import_markdown
-from lmsdb.latex import html_to_plain, latex_to_plain
-from lmsdb.sync import normalise_title
+from lmsdb.store.db import ensure_schema, make_engine
+from lmsdb.sync.importer import import_markdown
+from lmsdb.sync.listsync import normalise_title
 
 SETTINGS = {"deadline": None, "derandomize": True, "database": None,
             "suppress_health_check": [HealthCheck.too_slow, HealthCheck.filter_too_much]}

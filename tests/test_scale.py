@@ -12,9 +12,9 @@ import sys
 import pytest
 from sqlalchemy import event
 
-from lmsdb.db import ensure_schema, make_engine
 from lmsdb.exporters import bibtex, markdown
-from lmsdb.importer import import_markdown
+from lmsdb.store.db import ensure_schema, make_engine
+from lmsdb.sync.importer import import_markdown
 
 from .conftest import ROOT
 from .test_export_md import content

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from lmsdb.models import Base
+from lmsdb.store.schema import Base
 
 from .conftest import SEED, run_cli
 
@@ -46,7 +46,7 @@ def test_schema_needs_a_database(runner, tmp_path):
 
 
 EXPECTED_CONSTRAINTS = {
-    # By hand from lmsdb/models.py: every ForeignKey, unique=True and index=True there.
+    # By hand from lmsdb/store/schema.py: every ForeignKey, unique=True and index=True there.
     "papers": {"foreign_keys": [{"columns": ["venue_id"], "references": "venues",
                                  "referred_columns": ["id"], "on_delete": None}],
                "unique": [["citation_key"]],

@@ -10,9 +10,9 @@ import re
 import pytest
 from sqlalchemy import text
 
-from lmsdb import search as search_mod
-from lmsdb.query import QueryError
-from lmsdb.search import Query, Term, parse, search, to_fts5, to_tsquery
+from lmsdb.query import search as search_mod
+from lmsdb.query.adhoc import QueryError
+from lmsdb.query.search import Query, Term, parse, search, to_fts5, to_tsquery
 
 from .conftest import SEED, run_cli
 
@@ -104,7 +104,7 @@ def test_or_not_limit_and_case(seeded):
 def test_authors_are_indexed_and_kept_in_sync(seeded):
     """Writes through `lmsdb sql --write` (query.run) to paper_authors, authors and papers
     recompute the stored search text, and the index follows it."""
-    from lmsdb.query import run
+    from lmsdb.query.adhoc import run
 
     def keys(q):
         return set(_keys(search(seeded, q)))
@@ -169,8 +169,8 @@ def test_cli_no_match(runner, seeded_url):
 
 def test_inline_html_is_indexed_as_plain_text(migrated):
     """H<sub>2</sub>O is found as h2o and shown without tags (the index holds plain text)."""
-    from lmsdb.importer import import_markdown
-    from lmsdb.search import search
+    from lmsdb.query.search import search
+    from lmsdb.sync.importer import import_markdown
 
     from .conftest import DATA
 
@@ -183,8 +183,8 @@ def test_inline_html_is_indexed_as_plain_text(migrated):
 
 def test_authors_are_shown_whole(seeded):
     """Every format gets the whole author list (a snippet would cut it with '…')."""
-    from lmsdb.importer import import_bibtex
-    from lmsdb.search import search
+    from lmsdb.query.search import search
+    from lmsdb.sync.importer import import_bibtex
 
     from .conftest import DATA
 
@@ -201,7 +201,7 @@ def test_authors_are_shown_whole(seeded):
 def test_refresh_for_writers_with_their_own_statements(seeded):
     """Code that writes authors or titles itself calls searchtext.refresh in its
     transaction; until then the stored search text (and so the index) is the old one."""
-    from lmsdb.searchtext import refresh
+    from lmsdb.store.searchtext import refresh
 
     with seeded.begin() as conn:
         pid = conn.execute(text("select id from papers where citation_key = 'alpa2022'")).scalar()

@@ -1,6 +1,6 @@
 """Search means the same on SQLite and PostgreSQL (issue 12, fault 4; issue 15, stemming).
 
-Both engines index the words lmsdb computes in Python (lmsdb.searchtext). The tests here
+Both engines index the words lmsdb computes in Python (lmsdb.store.searchtext). The tests here
 check that the stems are SQLite's own, that the two engines then give the same set of papers
 for every title word and every 3-letter prefix of the reference list and of a generated
 list, and that both mark matches the same way. The PostgreSQL side needs a server
@@ -15,10 +15,10 @@ import sys
 import pytest
 from sqlalchemy import text
 
-from lmsdb.db import ensure_schema, make_engine
-from lmsdb.importer import import_bibtex, import_markdown
-from lmsdb.search import matching_ids, search
-from lmsdb.searchtext import stem, tokens
+from lmsdb.query.search import matching_ids, search
+from lmsdb.store.db import ensure_schema, make_engine
+from lmsdb.store.searchtext import stem, tokens
+from lmsdb.sync.importer import import_bibtex, import_markdown
 
 from .conftest import DATA, ROOT, SEED
 

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from lmsdb import records, venues
 from lmsdb.diagnostics import Diagnostics, SourceError
+from lmsdb.domain import records, venues
+from lmsdb.domain.records import Person, from_bibtex, split_authors
 from lmsdb.exporters import bibtex as bib_exporter
-from lmsdb.importer import import_bibtex
-from lmsdb.records import Person, from_bibtex, split_authors
 from lmsdb.sources import bibtex
 from lmsdb.sources.bibtex import parse_text
+from lmsdb.sync.importer import import_bibtex
 
 from .conftest import DATA, run_cli
 

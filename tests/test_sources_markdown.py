@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import text
 
 from lmsdb.diagnostics import Diagnostics, SourceError
-from lmsdb.importer import import_markdown
 from lmsdb.sources.markdown import column_of, parse_text, split_cells
+from lmsdb.sync.importer import import_markdown
 
 from .conftest import DATA
 
@@ -110,8 +110,8 @@ def test_inline_html_titles(migrated):
 
     import bibtexparser
 
+    from lmsdb.domain.latex import latex_to_plain
     from lmsdb.exporters import bibtex
-    from lmsdb.latex import latex_to_plain
 
     import_markdown(migrated, MD / "html_title.md")
     stored = titles(migrated)
@@ -301,9 +301,9 @@ def test_dedup_by_each_identity(migrated):
 
 
 def test_dedup_reports_merges(migrated):
-    from lmsdb.records import from_markdown
+    from lmsdb.domain.records import from_markdown
     from lmsdb.sources.markdown import parse_file
-    from lmsdb.sync import plan_and_apply
+    from lmsdb.sync.listsync import plan_and_apply
 
     diags = Diagnostics()
     recs = from_markdown(parse_file(MD / "dedup.md", diags), diags)

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from lmsdb import stats as stats_mod
+from lmsdb.query import stats as stats_mod
 
 from .conftest import SEED, run_cli
 

@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from lmsdb.diagnostics import Diagnostics
 from lmsdb.exporters import markdown
-from lmsdb.importer import import_markdown
+from lmsdb.sync.importer import import_markdown
 
 from .conftest import SEED, run_cli
 

@@ -21,10 +21,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import event, text
 
-from lmsdb.db import ensure_schema, make_engine
 from lmsdb.diagnostics import Diagnostics
 from lmsdb.exporters import markdown
-from lmsdb.importer import import_markdown
+from lmsdb.store.db import ensure_schema, make_engine
+from lmsdb.sync.importer import import_markdown
 
 from .linerule import unnamed_differences
 

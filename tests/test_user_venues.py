@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from lmsdb.importer import import_markdown
+from lmsdb.sync.importer import import_markdown
 
 from .conftest import DATA, run_cli
 from .test_atomicity import dump

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from lmsdb import venues
-from lmsdb.venues import CATALOGUE, KINDS, Venue, _build_index, _key, by_name, lookup
+from lmsdb.domain import venues
+from lmsdb.domain.venues import CATALOGUE, KINDS, Venue, _build_index, _key, by_name, lookup
 
 # The venues the brief says the catalogue must have, with the kinds they must carry.
 REQUIRED = {

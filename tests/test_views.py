@@ -74,7 +74,7 @@ def test_framework_view(seeded):
 def test_paper_view_has_authors_venue_full_name_and_pages(seeded):
     """After a .bib merge: authors in order, the venue's full name, pages; and the
     question "authors with the most papers" is one GROUP BY on paper_author_view."""
-    from lmsdb.importer import import_bibtex
+    from lmsdb.sync.importer import import_bibtex
 
     from .conftest import DATA
 
@@ -108,7 +108,7 @@ class _Op:
 
 def test_replaceable_objects_replace_a_view_by_version(seeded):
     """dbobjects.replace swaps paper_view between its 0009 and 0003 versions by name."""
-    from lmsdb import dbobjects
+    from lmsdb.store import objects as dbobjects
 
     def columns(conn):
         return [r[1] for r in conn.exec_driver_sql("pragma table_info(paper_view)")]

@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from lmsdb import schemadoc
-from lmsdb.models import Base
+from lmsdb.store import schemadoc
+from lmsdb.store.schema import Base
 
 from .conftest import ROOT, run_cli
 
@@ -18,7 +18,7 @@ pytest.importorskip("datasette")
 
 @pytest.fixture
 def site(seeded):
-    from lmsdb import web
+    from lmsdb.query import web
 
     path = seeded.url.database
     return web.app(path), web.database_name(path)

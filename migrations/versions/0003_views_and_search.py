@@ -19,7 +19,7 @@ A later revision that batch-alters ``papers``, ``paper_authors`` or ``authors`` 
 would take the triggers with it, and SQLite refuses to rename a table while a view refers
 to a table that does not exist.
 
-The objects' SQL lives in ``lmsdb.dbobjects`` (replaceable objects), where later revisions
+The objects' SQL lives in ``lmsdb.store.objects`` (replaceable objects), where later revisions
 find it too.
 """
 
@@ -27,7 +27,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-from lmsdb.dbobjects import FRAMEWORK_VIEW, PAPER_VIEW_0003, SEARCH_0003, create, drop
+from lmsdb.store.objects import FRAMEWORK_VIEW, PAPER_VIEW_0003, SEARCH_0003, create, drop
 
 revision: str = "0003"
 down_revision: str | None = "0002"

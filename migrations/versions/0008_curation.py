@@ -11,8 +11,8 @@ Create Date: 2026-11-28 05:00:00.000000
   database was always what the list last said);
 - ``removed_papers``: listed papers removed with ``lmsdb rm``, so that an import does not
   bring them back;
-- validity triggers on ``papers`` and ``frameworks``: the checks of ``lmsdb.records`` (year in
-  1900..next year, non-empty title and name, an http(s) URL without whitespace), so that a
+- validity triggers on ``papers`` and ``frameworks``: the checks of ``lmsdb.domain.records`` (year
+  in 1900..next year, non-empty title and name, an http(s) URL without whitespace), so that a
   raw ``lmsdb sql --write`` cannot store a row that ``export md`` would write and ``import``
   would then reject. Triggers rather than CHECK constraints because the upper year bound
   moves with the date (a CHECK must be deterministic), because they name the broken rule in

@@ -8,7 +8,7 @@ Create Date: 2026-11-28 05:30:00.000000
   them: accents folded, HTML stripped, split on everything but letters and digits, lower
   case) and ``search_vector`` (their Porter stems with positions, as a PostgreSQL
   ``tsvector`` literal; NULL on SQLite, whose FTS5 index stems by itself). lmsdb
-  computes them in Python (``lmsdb.searchtext``) whenever it writes a title or authors;
+  computes them in Python (``lmsdb.store.searchtext``) whenever it writes a title or authors;
   this revision fills them for the papers that exist.
 - The search index is replaced. SQLite: an FTS5 index with ``content="papers"`` over the two
   text columns, tokenizer ``porter``, which sqlite-utils and Datasette recognise.
@@ -22,7 +22,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from lmsdb.dbobjects import (
+from lmsdb.store.objects import (
     PAPER_AUTHOR_VIEW_0009,
     PAPER_VIEW_0003,
     PAPER_VIEW_0009,
@@ -31,7 +31,7 @@ from lmsdb.dbobjects import (
     create,
     drop,
 )
-from lmsdb.searchtext import authors_text, search_columns
+from lmsdb.store.searchtext import authors_text, search_columns
 
 revision: str = "0009"
 down_revision: str | None = "0003"

@@ -1,3 +1,3 @@
-from lmsdb.cli import main
+from lmsdb.cli.app import main
 
 main()

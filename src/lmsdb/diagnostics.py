@@ -48,7 +48,7 @@ class Diagnostics:
 
     items: list[Diagnostic] = field(default_factory=list)
     # Warnings that something of the input was not kept (text, a table, a skipped row):
-    # `import --prune` does not trust such a reading of the list (see lmsdb.sync).
+    # `import --prune` does not trust such a reading of the list (see lmsdb.sync.listsync).
     not_kept: list[Diagnostic] = field(default_factory=list)
 
     def warn(self, file: str, line: int | None, message: str) -> None:

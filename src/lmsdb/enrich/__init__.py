@@ -245,7 +245,7 @@ def _one_batch(engine: Engine, opts: Options, consult: Consultation,
         for s in answers[p.id].asked:
             report.asked[s] = report.asked.get(s, 0) + 1
     if not opts.dry_run:
-        from lmsdb.locks import writing
+        from lmsdb.store.locks import writing
 
-        with writing(engine) as conn:  # writers take turns (lmsdb.locks)
+        with writing(engine) as conn:  # writers take turns (lmsdb.store.locks)
             writes.apply(conn)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from lmsdb import identifiers
+from lmsdb.domain import identifiers
 from lmsdb.enrich.state import PaperState
 from lmsdb.services import arxiv, crossref, dblp, s2
 from lmsdb.services.http import Http, NotCached, ServiceError

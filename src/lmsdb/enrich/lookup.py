@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from lmsdb import identifiers
+from lmsdb.domain import identifiers
+from lmsdb.domain.records import normalise_doi
 from lmsdb.enrich.consult import Consultation, Problems, queries
 from lmsdb.enrich.plan import Planner
 from lmsdb.enrich.state import BatchWrites, PaperState
-from lmsdb.records import normalise_doi
 from lmsdb.services import arxiv, crossref, s2
 from lmsdb.services.http import Http, ServiceError
 from lmsdb.services.record import Author, Found

@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from lmsdb import venues
-from lmsdb.citekeys import fold
+from lmsdb.domain import venues
+from lmsdb.domain.citekeys import fold
 from lmsdb.enrich.consult import Answers, Rejected
 from lmsdb.enrich.state import BatchWrites, PaperState
 from lmsdb.services.record import Author, Found
@@ -44,7 +44,7 @@ class Change:
     source: str
 
     def __str__(self) -> str:
-        from lmsdb.sync import FieldChange
+        from lmsdb.sync.listsync import FieldChange
 
         return f"{FieldChange(self.field, self.old, self.new)}  ({self.source})"
 
@@ -227,8 +227,8 @@ def _venue_year(f: Found) -> int | None:
 
 
 def _names(people: tuple[tuple[str, str | None, str | None], ...]) -> list[str]:
-    from lmsdb.merge import author_key
-    from lmsdb.records import Person
+    from lmsdb.domain.records import Person
+    from lmsdb.sync.merge import author_key
 
     return [author_key(Person(family=f, given=g)) for f, g, _ in people]
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, insert, select, tuple_, update
 
-from lmsdb.models import (
+from lmsdb.store.schema import (
     Author,
     EnrichLookup,
     FieldProvenance,
@@ -20,7 +20,7 @@ from lmsdb.models import (
     PaperUrl,
     Venue,
 )
-from lmsdb.searchtext import refresh_papers
+from lmsdb.store.searchtext import refresh_papers
 
 papers_t = Paper.__table__
 venues_t = Venue.__table__
@@ -126,7 +126,7 @@ class BatchWrites:
         _replace(conn, prov_t, ("paper_id", "field"), self.provenance)
         _replace(conn, lookups_t, ("paper_id", "source"), self.lookups)
         if conn.dialect.name == "postgresql":
-            from lmsdb.sync import advance_sequences
+            from lmsdb.sync.listsync import advance_sequences
 
             advance_sequences(conn)
 
@@ -158,8 +158,8 @@ def _venue_id(conn: Connection, name: str, full_name: str | None, kind: str) -> 
 
 def _set_authors(conn: Connection, pid: int,
                  people: tuple[tuple[str, str | None, str | None], ...]) -> None:
-    from lmsdb.merge import author_key
-    from lmsdb.records import Person
+    from lmsdb.domain.records import Person
+    from lmsdb.sync.merge import author_key
 
     conn.execute(delete(pa_t).where(pa_t.c.paper_id == pid))
     rows = []

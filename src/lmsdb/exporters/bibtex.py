@@ -22,11 +22,11 @@ from typing import Any, NamedTuple, TextIO
 
 from sqlalchemy import ColumnElement, Connection, and_, exists, func, or_, select
 
+from lmsdb.cli.forkjoin import two_way
+from lmsdb.cli.gcpause import paused_gc
 from lmsdb.diagnostics import LmsdbError
+from lmsdb.domain.latex import name_to_latex, title_to_latex
 from lmsdb.exporters import tables
-from lmsdb.forkjoin import two_way
-from lmsdb.gcpause import paused_gc
-from lmsdb.latex import name_to_latex, title_to_latex
 from lmsdb.progress import STEP, NoProgress, Progress
 
 papers_t = tables.papers
@@ -96,7 +96,7 @@ class Filter:
                 or_(func.lower(frameworks_t.c.slug).in_(fws),
                     func.lower(frameworks_t.c.name).in_(fws))))
         if wanted := _many(self.venue):
-            from lmsdb.venues import alias_key
+            from lmsdb.domain.venues import alias_key
 
             names = [venue_name(v).lower() for v in wanted]
             conds.append(or_(
@@ -114,7 +114,7 @@ class Filter:
     def check(self, conn: Connection) -> None:
         """Refuse a category, framework or venue that names nothing (a typo would otherwise
         export nothing and say so only by its silence), listing the valid names."""
-        from lmsdb.venues import alias_key, lookup
+        from lmsdb.domain.venues import alias_key, lookup
 
         cats = list(conn.execute(select(categories_t.c.name).order_by(categories_t.c.position))
                     .scalars())
@@ -147,7 +147,7 @@ class UnknownName(LmsdbError):
 
 def venue_name(name: str) -> str:
     """The catalogue's name for any spelling it knows (``NeuraIPS`` is ``NeurIPS``)."""
-    from lmsdb.venues import lookup
+    from lmsdb.domain.venues import lookup
 
     v = lookup(name)
     return v.name if v is not None else name

@@ -15,6 +15,8 @@ from typing import Any, TextIO
 
 from sqlalchemy import Connection, select
 
+from lmsdb.cli.gcpause import paused_gc
+from lmsdb.domain.width import display_width
 from lmsdb.exporters import tables
 from lmsdb.exporters.cells import (
     escape,
@@ -24,9 +26,7 @@ from lmsdb.exporters.cells import (
     squeeze,
     title_cell,
 )
-from lmsdb.gcpause import paused_gc
 from lmsdb.progress import STEP, NoProgress, Progress
-from lmsdb.width import display_width
 
 papers_t = tables.papers
 venues_t = tables.venues

@@ -1,6 +1,6 @@
 """The tables the exporters read, as lightweight Core constructs (``table``/``column``).
 
-An export needs SQL, not the ORM: importing ``lmsdb.models`` pulls in ``sqlalchemy.orm``,
+An export needs SQL, not the ORM: importing ``lmsdb.store.schema`` pulls in ``sqlalchemy.orm``,
 which costs every export command about 0.09 s (measured), a third of the raw floor of a
 100,000-paper BibTeX export. ``tests/test_exporters_tables.py`` checks that every column
 named here exists in the models' tables, so the two cannot drift apart.

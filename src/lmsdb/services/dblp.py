@@ -15,8 +15,8 @@ import json
 import re
 from typing import Any
 
-from lmsdb import identifiers
-from lmsdb.records import normalise_pages
+from lmsdb.domain import identifiers
+from lmsdb.domain.records import normalise_pages
 from lmsdb.services.http import Http, Policy
 from lmsdb.services.names import person
 from lmsdb.services.record import Author, Found
@@ -91,7 +91,7 @@ def parse_search(body: bytes) -> list[Found]:
 def parse_rec(text: str, key: str) -> Found:
     """A ``/rec/{key}.bib`` record, read with lmsdb's own ``.bib`` reader."""
     from lmsdb.diagnostics import Diagnostics
-    from lmsdb.records import from_bibtex
+    from lmsdb.domain.records import from_bibtex
     from lmsdb.sources.bibtex import parse_text
 
     records = from_bibtex(parse_text(text, f"dblp:{key}"), Diagnostics())

@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
-from lmsdb.citekeys import fold
-from lmsdb.latex import html_to_plain
+from lmsdb.domain.citekeys import fold
+from lmsdb.domain.latex import html_to_plain
 
 
 @dataclass(frozen=True)

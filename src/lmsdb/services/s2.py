@@ -13,7 +13,7 @@ import json
 import os
 from typing import Any
 
-from lmsdb.records import normalise_doi, normalise_pages
+from lmsdb.domain.records import normalise_doi, normalise_pages
 from lmsdb.services.http import Http, Policy
 from lmsdb.services.names import person
 from lmsdb.services.record import Found

@@ -4,7 +4,7 @@ bibtexparser (v2) splits the file; this module turns its failed blocks (unbalanc
 duplicate keys, duplicate fields) into :class:`SourceError` naming the file and line, and
 resolves ``crossref`` within the file (DBLP's "standard" export puts the booktitle in a
 referenced ``@proceedings`` entry). Validation of field contents happens in
-:mod:`lmsdb.records`, as for the markdown source.
+:mod:`lmsdb.domain.records`, as for the markdown source.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 This is a line-oriented scanner, not a full markdown parser: the lists are tables of one row
 per line, and scanning lines costs a small fraction of a CommonMark parse on a list of
 100,000 papers. ``tests/test_markdown_differential.py`` checks it against markdown-it-py.
-Validation of the cells' contents happens in :mod:`lmsdb.records`.
+Validation of the cells' contents happens in :mod:`lmsdb.domain.records`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from lmsdb.diagnostics import Diagnostics, SourceError
-from lmsdb.width import display_width
+from lmsdb.domain.width import display_width
 
 _SEPARATOR_CELL = re.compile(r"^\s*:?-+:?\s*$")
 # Every repeat below stops at a character that can start the next match (']' or '<'), so

@@ -78,7 +78,7 @@ class Paper(Base):
     number: Mapped[str | None] = mapped_column(String(50))
     primary_class: Mapped[str | None] = mapped_column(String(50))
     note: Mapped[str | None] = mapped_column(Text)
-    # The words as the search index reads them, computed by lmsdb.searchtext whenever lmsdb
+    # The words as the search index reads them, computed by lmsdb.store.searchtext whenever lmsdb
     # writes a title or authors (revision 0009); search_vector holds their stems for
     # PostgreSQL.
     search_title: Mapped[str | None] = mapped_column(Text)

@@ -1,9 +1,9 @@
 """Venues defined by the user (``lmsdb venue add``), stored in the database.
 
-The shipped catalogue (:mod:`lmsdb.venues`) cannot know every workshop a list cites. A user
+The shipped catalogue (:mod:`lmsdb.domain.venues`) cannot know every workshop a list cites. A user
 venue is a ``venues`` row with ``user_defined`` set, plus its spellings in ``venue_aliases``
 (stored as lookup keys, so ``HiPC``, ``hipc`` and ``HiPC'22`` are one spelling). Import, add
-and export look names up in :class:`~lmsdb.venues.VenueBook`, which tries these first.
+and export look names up in :class:`~lmsdb.domain.venues.VenueBook`, which tries these first.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
-from lmsdb import venues
 from lmsdb.diagnostics import LmsdbError
-from lmsdb.models import Paper, Venue, VenueAlias
+from lmsdb.domain import venues
+from lmsdb.store.schema import Paper, Venue, VenueAlias
 
 venues_t = Venue.__table__
 aliases_t = VenueAlias.__table__

@@ -14,9 +14,9 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 from pydantic.dataclasses import dataclass as pydantic_dataclass
 
-from lmsdb import identifiers
 from lmsdb.diagnostics import Diagnostics, SourceError
-from lmsdb.latex import html_to_plain
+from lmsdb.domain import identifiers
+from lmsdb.domain.latex import html_to_plain
 from lmsdb.progress import STEP, Progress
 from lmsdb.sources.bibtex import BibEntry, ParsedBib
 from lmsdb.sources.markdown import (
@@ -458,7 +458,7 @@ def split_authors(raw: str) -> tuple[Person, ...]:
         split_multiple_persons_names,
     )
 
-    from lmsdb.latex import latex_to_plain
+    from lmsdb.domain.latex import latex_to_plain
 
     people: list[Person] = []
     seen: dict[str, Person] = {}  # a name written twice is split once
@@ -519,7 +519,7 @@ _BIB_FIELD_SOURCE = {"title": "title", "year": "year", "url": "url", "authors": 
 
 def from_bib_entry(file: str, entry: BibEntry) -> BibRecord:
     """Validate one entry; a missing or bad field raises :class:`SourceError` at its line."""
-    from lmsdb.latex import latex_to_plain
+    from lmsdb.domain.latex import latex_to_plain
 
     f = entry.fields
 

@@ -1,9 +1,9 @@
 """Curate in the database: add, edit and remove papers (``lmsdb add``, ``edit``, ``rm``).
 
-Every change goes through the checks an import applies (:class:`~lmsdb.records.PaperRecord`
+Every change goes through the checks an import applies (:class:`~lmsdb.domain.records.PaperRecord`
 for year, title and URL; the venue book; identifier extraction from the URL) and runs in the
 caller's transaction, so a refused change writes nothing. Papers changed here are kept by the
-next import of the list (see the three-way sync in :mod:`lmsdb.sync`).
+next import of the list (see the three-way sync in :mod:`lmsdb.sync.listsync`).
 """
 
 from __future__ import annotations
@@ -15,11 +15,18 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy import Connection, delete, func, insert, select, update
 
-from lmsdb import identifiers
-from lmsdb.citekeys import KeyAllocator, base_key
 from lmsdb.diagnostics import Diagnostics, LmsdbError
-from lmsdb.merge import author_key, show_authors
-from lmsdb.models import (
+from lmsdb.domain import identifiers
+from lmsdb.domain.citekeys import KeyAllocator, base_key
+from lmsdb.domain.records import (
+    PaperRecord,
+    Person,
+    normalise_doi,
+    normalise_pages,
+    split_authors,
+    validation_message,
+)
+from lmsdb.store.schema import (
     Author,
     Category,
     Framework,
@@ -33,17 +40,10 @@ from lmsdb.models import (
     RemovedPaper,
     Venue,
 )
-from lmsdb.records import (
-    PaperRecord,
-    Person,
-    normalise_doi,
-    normalise_pages,
-    split_authors,
-    validation_message,
-)
-from lmsdb.searchtext import refresh_papers
-from lmsdb.sync import FieldChange, PaperDiff, paper_keys, unknown_venue_message
-from lmsdb.user_venues import load_book
+from lmsdb.store.searchtext import refresh_papers
+from lmsdb.store.user_venues import load_book
+from lmsdb.sync.listsync import FieldChange, PaperDiff, paper_keys, unknown_venue_message
+from lmsdb.sync.merge import author_key, show_authors
 
 papers_t = Paper.__table__
 venues_t = Venue.__table__
@@ -164,7 +164,7 @@ def identifier_url(identifier: str) -> str:
 def find_duplicate(conn: Connection, title: str, url: str | None, arxiv: str | None,
                    doi: str | None, exclude: int | None = None) -> tuple[Any, str] | None:
     """An existing paper that is the same paper (same arXiv id, DOI, URL or title)."""
-    from lmsdb.sync import identity_keys
+    from lmsdb.sync.listsync import identity_keys
 
     wanted = identity_keys(title, url)
     if arxiv:
@@ -343,7 +343,7 @@ def _fetched_columns(conn: Connection, pid: int, new: NewPaper) -> dict[str, Any
     each field came from, as ``lmsdb enrich`` records it (``field_provenance``)."""
     import datetime as dt
 
-    from lmsdb.models import FieldProvenance
+    from lmsdb.store.schema import FieldProvenance
 
     values: dict[str, Any] = {}
     for c, v in new.columns.items():
@@ -579,7 +579,7 @@ def _tombstone(conn: Connection, row: Any) -> None:
     base = conn.execute(select(base_t).where(base_t.c.paper_id == row.id)).first()
     if base is None:  # never in the list: nothing would bring it back
         return
-    from lmsdb.sync import identity_keys
+    from lmsdb.sync.listsync import identity_keys
 
     alt = conn.execute(select(urls_t.c.url).where(urls_t.c.paper_id == row.id)).scalars()
     keys = dict.fromkeys(paper_keys(row._mapping, list(alt)) + identity_keys(base.title, base.url))

@@ -13,7 +13,16 @@ from typing import Any, TypeVar
 
 import click
 
-from lmsdb.cli import _engine, _errors, _format_options, _need_data, _say, _wait, _wait_option, cli
+from lmsdb.cli.app import (
+    _engine,
+    _errors,
+    _format_options,
+    _need_data,
+    _say,
+    _wait,
+    _wait_option,
+    cli,
+)
 
 R = TypeVar("R")
 
@@ -23,9 +32,9 @@ def _transaction(ctx: click.Context, dry_run: bool, wait: float, work: Callable[
     """Run ``work((conn, diags))`` in one transaction that holds the writer lock (a dry run
     does its writes too, then rolls them back); print the diagnostics. ``create``: a new
     database may be made (the database-first workflow starts from nothing)."""
-    from lmsdb import db
     from lmsdb.diagnostics import Diagnostics
-    from lmsdb.locks import writing
+    from lmsdb.store import db
+    from lmsdb.store.locks import writing
 
     diags = Diagnostics()
     engine = _engine(ctx)
@@ -95,8 +104,8 @@ def add_cmd(ctx: click.Context, identifier: str, title: str | None, year: str | 
                 --title "Alpa" --year 2022 --dry-run
       lmsdb add 10.1145/3458817.3476205 --title "..." --year 2021 --venue SC
     """
-    from lmsdb import curate
-    from lmsdb.records import split_authors
+    from lmsdb.domain.records import split_authors
+    from lmsdb.sync import curate
 
     people = split_authors(authors) if authors else ()
     new = curate.NewPaper(identifier, title, year, venue, categories, frameworks, people)
@@ -115,10 +124,10 @@ def add_cmd(ctx: click.Context, identifier: str, title: str | None, year: str | 
 
 def _fetch(identifier: str) -> Any:
     """What the metadata services know about the identifier (as `lmsdb enrich` asks them)."""
-    from lmsdb.curate import identifier_url
     from lmsdb.diagnostics import LmsdbError
     from lmsdb.enrich.lookup import lookup
     from lmsdb.services.http import ServiceError
+    from lmsdb.sync.curate import identifier_url
 
     identifier_url(identifier)  # a bad identifier is refused before any request
     try:
@@ -163,7 +172,7 @@ def edit_cmd(ctx: click.Context, key: str, sets: tuple[str, ...], add_framework:
       lmsdb edit zero2020 --set doi=10.1109/SC41405.2020.00024 --set pages=1-16
       lmsdb edit alpa2022 --add-framework ds --remove-category Inference --dry-run
     """
-    from lmsdb import curate
+    from lmsdb.sync import curate
 
     with _errors():
         edit = curate.Edit([curate.parse_set(s) for s in sets], add_framework,
@@ -197,7 +206,7 @@ def rm_cmd(ctx: click.Context, keys: tuple[str, ...], dry_run: bool, wait: float
       lmsdb rm megatronlm2020
       lmsdb rm alpa2022 zero2020 --dry-run
     """
-    from lmsdb import curate
+    from lmsdb.sync import curate
 
     gone = _transaction(ctx, dry_run, wait,
                         lambda cd: curate.remove_papers(cd[0], keys, cd[1]))
@@ -242,7 +251,7 @@ def venue_add(ctx: click.Context, short: str, full_name: str, kind: str,
                       Computing, Data, and Analytics" --kind conference --alias "HiPC Conf"
       lmsdb venue add JSys --name "Journal of Systems Research" --kind journal --dry-run
     """
-    from lmsdb import user_venues
+    from lmsdb.store import user_venues
 
     r = _transaction(ctx, dry_run, wait, lambda cd: user_venues.add_venue(
         cd[0], short, full_name, kind, aliases), create=True)
@@ -266,8 +275,8 @@ def venue_list(ctx: click.Context, fmt: str, no_headers: bool) -> None:
       lmsdb venue list
       lmsdb venue list --format json
     """
-    from lmsdb import user_venues
-    from lmsdb.output import write_rows
+    from lmsdb.query.output import write_rows
+    from lmsdb.store import user_venues
 
     engine = _engine(ctx)
     with _errors():

@@ -5,13 +5,13 @@ SQLAlchemy, turning rows into Python objects and those into JSON. Here, for a SQ
 whose schema is current, SQLite writes each row's object (``json_object``: keys and strings
 escaped exactly as Python's ``json.dumps(..., ensure_ascii=False)`` does, integers, text and
 NULL printed alike, compact separators) and Python only joins the lines, without loading
-SQLAlchemy at all. The text is byte for byte what :func:`lmsdb.output.write_rows` prints;
+SQLAlchemy at all. The text is byte for byte what :func:`lmsdb.query.output.write_rows` prints;
 a test checks it on many queries.
 
 Only what is sure to print the same takes this path: a query that can stand as a
 subquery, with distinct column names and at most 63 columns, whose rows hold no real (a
 float's shortest form is Python's, not SQLite's) and no blob. Anything else returns None
-and the caller goes the general way (:func:`lmsdb.query.run`, then Python formats). The
+and the caller goes the general way (:func:`lmsdb.query.adhoc.run`, then Python formats). The
 query runs under the same read-only guard, timeout and error messages as ``query.run``.
 """
 
@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from lmsdb.query import _Guard, _sqlite_error
+from lmsdb.query.adhoc import _Guard, _sqlite_error
 
 _RENAMED = re.compile(r":\d+$")  # SQLite's name for a second column of the same name
 # A real in json_object's compact output: right after a key's colon, digits then . or e.
@@ -45,7 +45,7 @@ def query_json(url: str, sql: str, params: dict[str, Any], fmt: str,
                timeout: float | None) -> str | None:
     """The rows of ``sql`` as ``fmt`` (``json`` or ``jsonl``) text, or None where the
     general path must run (another database, a schema to upgrade, a non-query, reals)."""
-    from lmsdb.db import SCHEMA_HEAD
+    from lmsdb.store.db import SCHEMA_HEAD
 
     path = sqlite_path(url)
     if fmt not in ("json", "jsonl") or path is None or not Path(path).is_file():

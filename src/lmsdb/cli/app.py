@@ -31,8 +31,8 @@ EPILOG_DB = (
 
 
 def _engine(ctx: click.Context) -> Engine:
-    from lmsdb.db import check_url, make_engine, resolve_url
     from lmsdb.diagnostics import LmsdbError
+    from lmsdb.store.db import check_url, make_engine, resolve_url
 
     try:
         url = check_url(ctx.obj.get("db"))
@@ -47,7 +47,7 @@ def _engine(ctx: click.Context) -> Engine:
 
 def _engine_url_for_message() -> str:
     ctx = click.get_current_context(silent=True)
-    from lmsdb.db import resolve_url
+    from lmsdb.store.db import resolve_url
 
     url = resolve_url(ctx.obj.get("db") if ctx and ctx.obj else None)
     if "@" in url:  # never print a password
@@ -69,7 +69,7 @@ def _wait_option(f: Any) -> Any:
 
 
 def _wait(seconds: float) -> Any:
-    from lmsdb.locks import Wait
+    from lmsdb.store.locks import Wait
 
     if seconds != seconds:  # NaN passes FloatRange
         raise click.BadParameter("not a number", param_hint="--wait")
@@ -115,14 +115,14 @@ def _printing() -> Iterator[None]:
 
 @contextmanager
 def _output(path: str | None, engine: Engine | None = None) -> Iterator[Any]:
-    """stdout, or FILE written whole or not at all (see :mod:`lmsdb.outfile`): a failed
+    """stdout, or FILE written whole or not at all (see :mod:`lmsdb.cli.outfile`): a failed
     `export md -o README.md` must not leave an empty README, and `-o` never replaces the
     database file, a device or a FIFO."""
     if path is None or path == "-":
         yield sys.stdout
         sys.stdout.flush()
         return
-    from lmsdb.outfile import database_files, open_output
+    from lmsdb.cli.outfile import database_files, open_output
 
     protected = database_files(str(engine.url)) if engine is not None else []
     with open_output(path, protected) as f:
@@ -221,7 +221,7 @@ def import_cmd(ctx: click.Context, file: str, dry_run: bool, prune: bool,
         return
     if prefer_bib or add_new:
         raise click.UsageError("--prefer-bib and --add-new apply to .bib files only")
-    from lmsdb.importer import import_markdown
+    from lmsdb.sync.importer import import_markdown
 
     diags = Diagnostics()
     with _errors(), _progress("import") as progress:
@@ -245,7 +245,7 @@ def import_cmd(ctx: click.Context, file: str, dry_run: bool, prune: bool,
 def _import_bib(ctx: click.Context, file: str, *, dry_run: bool, prefer_bib: bool,
                 add_new: bool, wait: float) -> bool:
     from lmsdb.diagnostics import Diagnostics
-    from lmsdb.importer import import_bibtex
+    from lmsdb.sync.importer import import_bibtex
 
     diags = Diagnostics()
     with _errors():
@@ -451,7 +451,7 @@ def _check_md(engine: Engine, path: str) -> None:
 
 def _open_for_reading(engine: Engine, *, any_sqlite: bool = False) -> None:
     """A reading command's check of the database: it never creates or migrates it."""
-    from lmsdb import db
+    from lmsdb.store import db
 
     for warning in db.open_for_reading(engine, any_sqlite=any_sqlite):
         _say(f"lmsdb: warning: {warning}")
@@ -501,8 +501,8 @@ def sql_cmd(ctx: click.Context, sql_text: str | None, sql_file: str | None, fmt:
       lmsdb sql -f report.sql --format json
       echo "select name, papers from framework_view" | lmsdb sql -
     """
-    from lmsdb import query
-    from lmsdb.output import write_rows
+    from lmsdb.query import adhoc as query
+    from lmsdb.query.output import write_rows
 
     sql_text = _read_query(sql_text, sql_file)
     if not sql_text.strip().strip(";").strip():
@@ -511,8 +511,8 @@ def sql_cmd(ctx: click.Context, sql_text: str | None, sql_file: str | None, fmt:
         raise click.BadParameter("not a number", ctx, param_hint="--timeout")
     if not write and fmt in ("json", "jsonl"):
         # Large JSON results from SQLite: formatted by SQLite, without SQLAlchemy.
-        from lmsdb.db import resolve_url
-        from lmsdb.fastjson import query_json
+        from lmsdb.query.fastjson import query_json
+        from lmsdb.store.db import resolve_url
 
         with _errors():
             fast = query_json(resolve_url(ctx.obj.get("db")), sql_text, dict(params), fmt,
@@ -601,8 +601,8 @@ def rekey_cmd(ctx: click.Context, dry_run: bool, wait: float) -> None:
       lmsdb rekey --dry-run
       lmsdb rekey
     """
-    from lmsdb import rekey
-    from lmsdb.locks import writing
+    from lmsdb.store.locks import writing
+    from lmsdb.sync import rekey
 
     engine = _engine(ctx)
     with _errors():
@@ -619,8 +619,8 @@ def _need_data(engine: Engine, wait: Any = None) -> None:
     """A reading command (no ``wait``): check that lmsdb's schema is there and current,
     never creating or upgrading it. A writing command on an existing database (``wait``,
     the writer lock's): upgrade the schema if it is behind, but never create one."""
-    from lmsdb import db
     from lmsdb.diagnostics import UsageError
+    from lmsdb.store import db
 
     if wait is None:
         _open_for_reading(engine)
@@ -654,8 +654,8 @@ def search_cmd(ctx: click.Context, words: tuple[str, ...], limit: int, fmt: str,
       lmsdb search zero OR offload -infinity --format json
       lmsdb search rajbhandari          # authors, once merged from a .bib file
     """
-    from lmsdb.output import write_rows
-    from lmsdb.search import search
+    from lmsdb.query.output import write_rows
+    from lmsdb.query.search import search
 
     engine = _engine(ctx)
     with _errors():
@@ -687,7 +687,7 @@ def stats_cmd(ctx: click.Context, fmt: str, width: int | None) -> None:
     import json
     import shutil
 
-    from lmsdb import stats
+    from lmsdb.query import stats
 
     engine = _engine(ctx)
     with _errors():
@@ -722,7 +722,7 @@ def serve_cmd(ctx: click.Context, host: str, port: int, print_metadata: bool) ->
     """
     import json
 
-    from lmsdb import web
+    from lmsdb.query import web
 
     engine = _engine(ctx)
     with _errors():
@@ -755,7 +755,7 @@ def schema_cmd(ctx: click.Context, fmt: str) -> None:
     """
     import json
 
-    from lmsdb import catalog
+    from lmsdb.query import introspect as catalog
 
     engine = _engine(ctx)
     with _errors():
@@ -876,7 +876,7 @@ def show_cmd(ctx: click.Context, key: str, fmt: str) -> None:
     """
     import json
 
-    from lmsdb import show
+    from lmsdb.query import show
 
     engine = _engine(ctx)
     with _errors():
@@ -906,7 +906,7 @@ def migrate_cmd(ctx: click.Context, status: bool, wait: float) -> None:
       lmsdb migrate
       lmsdb migrate --status
     """
-    from lmsdb import db
+    from lmsdb.store import db
 
     engine = _engine(ctx)
     with _errors():
@@ -960,7 +960,7 @@ def main() -> None:
 
 
 # The curation commands (add, edit, rm, venue) register themselves on `cli`.
-from lmsdb import cli_curate  # noqa: E402, F401
+from lmsdb.cli import curate as cli_curate  # noqa: E402, F401
 
 if __name__ == "__main__":
     main()

@@ -1,7 +1,7 @@
 """``lmsdb serve``: Datasette on the database, read-only, with metadata from the schema docs.
 
 Datasette is an optional extra (``pip install 'lmsdb[web]'``). The metadata gives each
-table, view and column its description (:mod:`lmsdb.schemadoc`), turns the README's example
+table, view and column its description (:mod:`lmsdb.store.schemadoc`), turns the README's example
 questions into canned queries, puts facets on venue, year, category and framework, and the
 search box on ``papers`` (the FTS5 index that revision 0009 makes external-content, which
 Datasette detects by itself). Read-only: Datasette reads the file through read-only
@@ -14,8 +14,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from lmsdb import schemadoc
 from lmsdb.diagnostics import LmsdbError
+from lmsdb.store import schemadoc
 
 INSTALL_HINT = "lmsdb serve needs Datasette: pip install 'lmsdb[web]' (or '.[web]')"
 

@@ -1,7 +1,7 @@
 """Print rows as an aligned table, CSV, TSV, JSON (an array of objects) or JSON lines.
 
 JSON is compact, one object per line (``[\n{"year":2022,"papers":1},\n...\n]``), which is
-both what ``sqlite3 -json`` prints and what lets ``lmsdb.fastjson`` have SQLite write large
+both what ``sqlite3 -json`` prints and what lets ``lmsdb.query.fastjson`` have SQLite write large
 results with identical text.
 """
 
@@ -37,7 +37,7 @@ def _json_default(v: Any) -> Any:
 
 
 # Compact separators, one object per line: what SQLite's json_object writes, so that
-# lmsdb.fastjson can let SQLite format large results and print the very same text.
+# lmsdb.query.fastjson can let SQLite format large results and print the very same text.
 _ROW = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"),
                         default=_json_default).encode
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TextIO
 
-from lmsdb.dbobjects import FTS_TABLE, is_derived
+from lmsdb.store.objects import FTS_TABLE, is_derived
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine

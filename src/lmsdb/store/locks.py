@@ -129,7 +129,7 @@ def advisory_lock(conn: Connection, wait: Wait) -> None:
     from sqlalchemy import text
     from sqlalchemy.exc import OperationalError
 
-    from lmsdb.db import pg_schema
+    from lmsdb.store.db import pg_schema
 
     key = {"k": lock_key(pg_schema(conn))}
     if conn.execute(text("SELECT pg_try_advisory_xact_lock(hashtextextended(:k, 0))"),

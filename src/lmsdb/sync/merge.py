@@ -4,10 +4,10 @@ Each record is matched to a known paper by DOI, then arXiv id, then normalised t
 merge fills what the paper lacks (authors and the bibliographic columns); a value that
 differs from the stored one is a *conflict*, reported and kept unless ``prefer_bib``. Title,
 year and venue belong to the markdown list (its next import would undo a change), so a
-difference there is only reported. Like :mod:`lmsdb.sync`, the whole plan is computed from
+difference there is only reported. Like :mod:`lmsdb.sync.listsync`, the whole plan is computed from
 one query per table and written with bulk Core statements in the caller's transaction.
 Citation keys of existing papers never change; papers added with ``add_new`` get a key from
-:mod:`lmsdb.citekeys` (author form when the entry has authors).
+:mod:`lmsdb.domain.citekeys` (author form when the entry has authors).
 """
 
 from __future__ import annotations
@@ -19,14 +19,14 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
-from lmsdb import identifiers, venues
-from lmsdb.citekeys import KeyAllocator, base_key, fold
 from lmsdb.diagnostics import Diagnostics
-from lmsdb.models import Author, Paper, PaperAlias, PaperAuthor, PaperUrl, Venue
-from lmsdb.records import BibRecord, Person
-from lmsdb.searchtext import SEARCH_COLUMNS, authors_text, search_columns, tsvector
-from lmsdb.sync import FieldChange, advance_sequences, chunks, normalise_title
-from lmsdb.user_venues import load_book
+from lmsdb.domain import identifiers, venues
+from lmsdb.domain.citekeys import KeyAllocator, base_key, fold
+from lmsdb.domain.records import BibRecord, Person
+from lmsdb.store.schema import Author, Paper, PaperAlias, PaperAuthor, PaperUrl, Venue
+from lmsdb.store.searchtext import SEARCH_COLUMNS, authors_text, search_columns, tsvector
+from lmsdb.store.user_venues import load_book
+from lmsdb.sync.listsync import FieldChange, advance_sequences, chunks, normalise_title
 
 papers_t = Paper.__table__
 venues_t = Venue.__table__
@@ -40,7 +40,7 @@ _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
 def title_key(title: str) -> str:
-    """:func:`lmsdb.sync.normalise_title`, ASCII-folded and without punctuation.
+    """:func:`lmsdb.sync.listsync.normalise_title`, ASCII-folded and without punctuation.
 
     BibTeX sources and the list punctuate the same title differently ("Multi-Billion" vs
     "Multi Billion", a trailing period), so only letters and digits are compared.

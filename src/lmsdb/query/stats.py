@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TextIO
 
-from lmsdb.output import write_rows
+from lmsdb.query.output import write_rows
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection

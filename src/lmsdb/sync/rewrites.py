@@ -14,9 +14,9 @@ from lmsdb.exporters.cells import flag, framework_cell, framework_name_cell, tit
 from lmsdb.sources.markdown import parse_link
 
 if TYPE_CHECKING:
-    from lmsdb.records import FrameworkRecord, ListRecords, PaperRecord
+    from lmsdb.domain.records import FrameworkRecord, ListRecords, PaperRecord
     from lmsdb.sources.markdown import FrameworkRow, PaperRow
-    from lmsdb.sync import _Group
+    from lmsdb.sync.listsync import _Group
 
 
 def note_rewrites(recs: ListRecords, groups: list[_Group]) -> None:

@@ -22,11 +22,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from lmsdb import identifiers, venues
 from lmsdb.diagnostics import Diagnostics
+from lmsdb.domain import identifiers, venues
 
 if TYPE_CHECKING:
-    from lmsdb.sync import _Group, _State
+    from lmsdb.sync.listsync import _Group, _State
 
 #: The list-owned fields merged one by one (section memberships are merged beside them).
 #: A paper's values are a tuple in this order plus its sections; frameworks and sections are
@@ -200,7 +200,7 @@ def removed_index(state: _State) -> dict[str, int]:
 
 
 def group_keys(g: _Group) -> Iterable[str]:
-    from lmsdb.sync import identity_keys
+    from lmsdb.sync.listsync import identity_keys
 
     for r in g.records:
         yield from identity_keys(r.title, r.url)

@@ -8,17 +8,17 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Engine
 
-from lmsdb import db
+from lmsdb.cli.gcpause import paused_gc
 from lmsdb.diagnostics import Diagnostics, LmsdbError
-from lmsdb.gcpause import paused_gc
-from lmsdb.locks import Wait, writing
+from lmsdb.domain.records import from_markdown
 from lmsdb.progress import NoProgress, Progress
-from lmsdb.records import from_markdown
 from lmsdb.sources.markdown import parse_file
-from lmsdb.sync import SyncReport, plan_and_apply
+from lmsdb.store import db
+from lmsdb.store.locks import Wait, writing
+from lmsdb.sync.listsync import SyncReport, plan_and_apply
 
 if TYPE_CHECKING:
-    from lmsdb.merge import MergeReport
+    from lmsdb.sync.merge import MergeReport
 
 R = TypeVar("R")
 
@@ -40,7 +40,7 @@ def import_markdown(
 
     Every row is validated before anything is written; the writes run in one transaction,
     so on any error the database is left exactly as it was. The transaction takes the
-    writer lock before it reads (see :mod:`lmsdb.locks`; ``wait`` says how long to wait for
+    writer lock before it reads (see :mod:`lmsdb.store.locks`; ``wait`` says how long to wait for
     another writer), so concurrent imports run one after the other.
     """
     with paused_gc():
@@ -52,7 +52,7 @@ def import_markdown(
 def _import(engine: Engine, path: str | Path, *, prune: bool, dry_run: bool, lenient: bool,
             diags: Diagnostics, progress: Progress | None, wait: Wait | None,
             max_delete: int | None = None, prefer_list: bool = False) -> SyncReport:
-    from lmsdb import replay
+    from lmsdb.sync import replay
 
     progress = NoProgress() if progress is None else progress
     # --prefer-list can bring back a paper removed in the database: never a replay.
@@ -90,9 +90,9 @@ def import_bibtex(
 ) -> MergeReport:
     """Merge a ``.bib`` file into the database: every entry is checked before any write,
     and the writes run in one transaction, under the writer lock."""
-    from lmsdb import merge
-    from lmsdb.records import from_bibtex
+    from lmsdb.domain.records import from_bibtex
     from lmsdb.sources.bibtex import parse_file as parse_bib
+    from lmsdb.sync import merge
 
     diags = diags if diags is not None else Diagnostics()
     parsed = parse_bib(path)

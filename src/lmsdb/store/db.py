@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 # SQLAlchemy is imported where an engine is made, not here: `lmsdb sql --format json` on
-# SQLite reads the URL and SCHEMA_HEAD without it (lmsdb.fastjson).
+# SQLite reads the URL and SCHEMA_HEAD without it (lmsdb.query.fastjson).
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
 
-    from lmsdb.locks import Wait
+    from lmsdb.store.locks import Wait
 
 ENV_VAR = "LMSDB_DATABASE_URL"
 DEFAULT_URL = "sqlite:///lmsdb.sqlite"
@@ -118,7 +118,7 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def
 
 def migrations_dir() -> Path:
     """Where the Alembic scripts are: inside the installed package, or the source tree's."""
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parents[1]  # the lmsdb package
     for candidate in (here / "migrations", here.parents[1] / "migrations"):
         if (candidate / "env.py").is_file():
             return candidate

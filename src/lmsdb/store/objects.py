@@ -80,7 +80,7 @@ def _view(name: str, sqlite: str, postgresql: str | None = None) -> ReplaceableO
 # == Revision 0003 ==========================================================================
 
 # The index holds titles as plain text (H<sub>2</sub>O is indexed, matched and shown as
-# H2O), the same form lmsdb.latex.html_to_plain gives for the inline HTML lists use. SQL has
+# H2O), the same form lmsdb.domain.latex.html_to_plain gives for the inline HTML lists use. SQL has
 # no HTML parser, so the tags and entities seen in titles are removed one by one; the
 # expression is the same on SQLite and PostgreSQL.
 # (SQLite's parser allows only so much nesting, hence the common tags in lower case only.)
@@ -342,7 +342,7 @@ _TRIGGERS_0009 = ("papers_fts_insert", "papers_fts_delete", "papers_fts_update")
 # SQLite: an FTS5 index whose content is papers itself (external content), so that
 # sqlite-utils' Table.detect_fts() and Datasette find it; the double quotes in
 # content="papers" are what they look for. The porter tokenizer stems (quantize and
-# quantization are one word); lmsdb.searchtext.stem computes the same stems for PostgreSQL.
+# quantization are one word); lmsdb.store.searchtext.stem computes the same stems for PostgreSQL.
 # PostgreSQL: a GIN index over the stems lmsdb stores in papers.search_vector.
 SEARCH_0009 = ReplaceableObject(
     FTS_TABLE,

@@ -14,11 +14,13 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, text, update
 
-from lmsdb import identifiers, rewrites, venues
-from lmsdb.citekeys import KeyAllocator, base_key
 from lmsdb.diagnostics import Diagnostic, Diagnostics, LmsdbError
-from lmsdb.latex import html_to_plain
-from lmsdb.models import (
+from lmsdb.domain import identifiers, venues
+from lmsdb.domain.citekeys import KeyAllocator, base_key
+from lmsdb.domain.latex import html_to_plain
+from lmsdb.domain.records import FrameworkRecord, ListRecords, PaperRecord
+from lmsdb.progress import STEP, NoProgress, Progress
+from lmsdb.store.schema import (
     Category,
     Framework,
     ListMeta,
@@ -32,10 +34,10 @@ from lmsdb.models import (
     RemovedPaper,
     Venue,
 )
-from lmsdb.progress import STEP, NoProgress, Progress
-from lmsdb.records import FrameworkRecord, ListRecords, PaperRecord
-from lmsdb.searchtext import search_columns, tsvector
-from lmsdb.threeway import (
+from lmsdb.store.searchtext import search_columns, tsvector
+from lmsdb.store.user_venues import load_book
+from lmsdb.sync import rewrites
+from lmsdb.sync.threeway import (
     MergeOutcome,
     Merger,
     group_keys,
@@ -43,7 +45,6 @@ from lmsdb.threeway import (
     place_sections,
     removed_index,
 )
-from lmsdb.user_venues import load_book
 
 papers_t = Paper.__table__
 venues_t = Venue.__table__
@@ -661,7 +662,7 @@ def plan_and_apply(
     empty database (a dry run on a database that does not exist yet). A prune is checked by
     :func:`check_prune` first (a dry run only warns that it would be refused). Fields the
     database changed since the last import are merged three ways (see
-    :mod:`lmsdb.threeway`); ``prefer_list`` settles conflicts for the list.
+    :mod:`lmsdb.sync.threeway`); ``prefer_list`` settles conflicts for the list.
     """
     progress = NoProgress() if progress is None else progress
     state = load_state(conn) if conn is not None else empty_state()

@@ -1,6 +1,6 @@
 """Full-text search over paper titles and authors, best match first.
 
-Both engines index the same words, computed once in Python (:mod:`lmsdb.searchtext`) and
+Both engines index the same words, computed once in Python (:mod:`lmsdb.store.searchtext`) and
 stored with each paper: SQLite's FTS5 index ``papers_fts`` (external content, ``porter``
 tokenizer) ranked with bm25; on PostgreSQL the stems in ``papers.search_vector`` (a GIN
 index on it as a ``tsvector``) ranked with ``ts_rank``. The small query language is parsed
@@ -21,9 +21,9 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from lmsdb.dbobjects import FTS_TABLE
-from lmsdb.query import QueryError, Result
-from lmsdb.searchtext import WORD, fold, stem, tokens
+from lmsdb.query.adhoc import QueryError, Result
+from lmsdb.store.objects import FTS_TABLE
+from lmsdb.store.searchtext import WORD, fold, stem, tokens
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -192,7 +192,7 @@ def search(engine: Engine, text: str, *, limit: int = DEFAULT_LIMIT,
     """Papers matching ``text``, best first: key, year, venue, title and authors (the
     matched words between ``[`` and ``]`` unless ``highlight`` is false), and a score
     (higher is better; comparable within one search only)."""
-    from lmsdb.latex import html_to_plain
+    from lmsdb.domain.latex import html_to_plain
 
     q = parse(text)
     rows, authors = _fetch(engine, q, text, limit)

@@ -20,10 +20,11 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, insert, select, text
 
-from lmsdb import __version__, db
+from lmsdb import __version__
 from lmsdb.diagnostics import Diagnostic, Diagnostics
-from lmsdb.models import ListSync
-from lmsdb.sync import SyncReport
+from lmsdb.store import db
+from lmsdb.store.schema import ListSync
+from lmsdb.sync.listsync import SyncReport
 
 FORMAT = "1"  # bump when what is replayed, or how the sync reads a list, changes
 sync_t = ListSync.__table__

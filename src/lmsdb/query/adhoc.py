@@ -29,12 +29,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-if TYPE_CHECKING:  # SQLAlchemy is imported only where needed (see lmsdb.fastjson)
+if TYPE_CHECKING:  # SQLAlchemy is imported only where needed (see lmsdb.query.fastjson)
     from sqlalchemy import Engine
 
-from lmsdb.db import POSTGRES_HINT
 from lmsdb.diagnostics import LmsdbError
-from lmsdb.locks import Wait, sqlite_begin_immediate
+from lmsdb.store.db import POSTGRES_HINT
+from lmsdb.store.locks import Wait, sqlite_begin_immediate
 
 DEFAULT_TIMEOUT = 5.0
 HEAP_LIMIT = 512 * 2**20  # bytes of SQLite heap a read-only query may use
@@ -133,7 +133,7 @@ def run(engine: Engine, sql: str, params: dict[str, Any] | None = None, *,
         write: bool = False, timeout: float | None = DEFAULT_TIMEOUT,
         wait: Wait | None = None) -> Result:
     """Run one SQL statement and return its rows. With ``write`` the statement runs under
-    the writer lock (:mod:`lmsdb.locks`), waiting for another writer as ``wait`` says."""
+    the writer lock (:mod:`lmsdb.store.locks`), waiting for another writer as ``wait`` says."""
     params = params or {}
     if engine.dialect.name == "sqlite":
         return _run_sqlite(_sqlite_path(engine), sql, params, write, timeout, wait or Wait())
@@ -234,7 +234,7 @@ def _run_sqlite(path: str, sql: str, params: dict[str, Any], write: bool,
 def _refresh_search(cur: Any, placeholder: str) -> None:
     """After a write, recompute the search text of the papers whose title or authors it
     changed (lmsdb computes that text in Python; the index then follows by itself)."""
-    from lmsdb.searchtext import refresh_cursor
+    from lmsdb.store.searchtext import refresh_cursor
 
     refresh_cursor(cur, placeholder)
 
@@ -269,7 +269,7 @@ def _run_postgresql(engine: Engine, sql: str, params: dict[str, Any], write: boo
     connection is closed afterwards, never handed back to the pool, so that nothing a query
     set on its session (a setting, an advisory lock) outlives it.
     """
-    from lmsdb.locks import advisory_lock
+    from lmsdb.store.locks import advisory_lock
 
     stmt, names = pg_placeholders(sql)
     missing = [n for n in names if n not in params]

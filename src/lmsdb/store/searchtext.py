@@ -32,7 +32,7 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
-from lmsdb.latex import html_to_plain
+from lmsdb.domain.latex import html_to_plain
 
 WORD = re.compile(r"[^\W_]+")  # a token: letters and digits (no underscore)
 SEARCH_COLUMNS = ("search_title", "search_authors", "search_vector")
@@ -130,7 +130,7 @@ def refresh_papers(conn: Any, pids: Iterable[int]) -> None:
     title or authors), inside ``conn``'s (a SQLAlchemy connection's) transaction."""
     from sqlalchemy import select, update
 
-    from lmsdb.models import Author, Paper, PaperAuthor
+    from lmsdb.store.schema import Author, Paper, PaperAuthor
 
     papers, authors, pa = Paper.__table__, Author.__table__, PaperAuthor.__table__
     vector = conn.dialect.name == "postgresql"

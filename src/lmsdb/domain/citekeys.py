@@ -4,7 +4,7 @@ Scheme (in the spirit of Better BibTeX): ``<family><year><word>`` when the first
 known (``rajbhandari2020zero``), else ``<word><year>`` (``zero2020``), where ``<word>`` is the
 first significant word of the title, ASCII-folded, lower-cased, punctuation removed
 (``DeepSpeed-MoE:`` gives ``deepspeedmoe``). A clash gets a suffix a, b, ..., z, aa, ...
-in title order (:func:`lmsdb.sync.key_order`), not in the order of the list's rows, so that
+in title order (:func:`lmsdb.sync.listsync.key_order`), not in the order of the list's rows, so that
 reordering a list changes no key. Keys are stored: nothing recomputes a key that was given.
 """
 
@@ -14,7 +14,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 
-from lmsdb.latex import html_to_plain
+from lmsdb.domain.latex import html_to_plain
 
 # Function words that make poor keys ("the2022" says nothing); as in Better BibTeX's
 # shorttitle, they are skipped when they start a title.

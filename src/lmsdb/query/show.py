@@ -14,7 +14,7 @@ from typing import Any, TextIO
 from sqlalchemy import Connection, MetaData, Table, select
 
 from lmsdb.diagnostics import LmsdbError
-from lmsdb.models import (
+from lmsdb.store.schema import (
     Author,
     Category,
     EnrichLookup,
@@ -28,13 +28,13 @@ from lmsdb.models import (
     PaperUrl,
     Venue,
 )
-from lmsdb.searchtext import SEARCH_COLUMNS
+from lmsdb.store.searchtext import SEARCH_COLUMNS
 
 papers_t = Paper.__table__
 
 #: Fields listed first, in this order; other columns of ``papers`` follow in table order.
 _FIRST = ("title", "year", "venue", "authors", "url", "doi", "arxiv_id", "openreview_id")
-# The stored search text is derived from the title and authors (lmsdb.searchtext), not a field.
+# The stored search text derives from the title and authors (lmsdb.store.searchtext); not a field.
 _HIDDEN = {"id", "citation_key", "venue_id", *SEARCH_COLUMNS}
 
 

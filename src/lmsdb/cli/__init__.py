@@ -1,0 +1,1 @@
+"""The ``lmsdb`` command line: a thin layer over the library."""

@@ -1,0 +1,1 @@
+"""What a paper is, independent of storage: records, identifiers, keys, venues, titles."""

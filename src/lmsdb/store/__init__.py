@@ -1,0 +1,1 @@
+"""The database: schema, engines, migrations, locks and the objects revisions share."""

@@ -1,0 +1,1 @@
+"""Writing into the database: the list sync, the .bib merge, curation, rekeying."""
