@@ -234,10 +234,34 @@ def _pg_count(url: str) -> int | None:
         engine.dispose()
 
 
+BEFORE = " [baseline]"
+
+
+def _baseline_twins(steps: list[tuple], lm: list[str], lm_base: list[str], out: str,
+                    out_base: str, db_base: Path, rm) -> list[tuple]:
+    """Each SQLite ``lmsdb`` step, followed by the same command run by the baseline
+    interpreter on its own database (the same floor, so the two ratios compare)."""
+    twins = []
+    for label, argv, prepare, floor in steps:
+        twins.append((label, argv, prepare, floor))
+        if argv[: len(lm)] != lm:
+            continue
+        base_argv = lm_base + [a.replace(out, out_base) for a in argv[len(lm):]]
+        base_prepare = None
+        if prepare is not None:
+            base_prepare = (lambda: rm(db_base)) if label == "lmsdb import" else (
+                lambda: _forget_replay(db_base))
+        base_floor = floor + BEFORE if floor and floor.startswith("lmsdb") else floor
+        twins.append((label + BEFORE, base_argv, base_prepare, base_floor))
+    return twins
+
+
 def run_size(n: int, work: Path, repeat: int, timeout: float, seed: int,
-             pg_url: str | None = None) -> tuple[list, list]:
+             pg_url: str | None = None, baseline: str | None = None) -> tuple[list, list]:
     """Run every command for size n; return (results, checks). With ``pg_url``, also
-    ``lmsdb import`` into that PostgreSQL database (its ratio is to the SQLite import)."""
+    ``lmsdb import`` into that PostgreSQL database (its ratio is to the SQLite import).
+    With ``baseline`` (another interpreter with another lmsdb installed), each SQLite
+    ``lmsdb`` command also runs under it, right after ours, on a database of its own."""
     md = work / f"list_{n}.md"
     md.write_text(generate(n, seed), encoding="utf-8")
     floor_db = work / f"floor_{n}.db"
@@ -312,6 +336,11 @@ def run_size(n: int, work: Path, repeat: int, timeout: float, seed: int,
         ("lmsdb --help", [PY, "-m", "lmsdb", "--help"], None, "python -c pass"),
         ("python -c pass", [PY, "-c", "pass"], None, None),
     ]
+    if baseline:
+        db_base = work / f"baseline_{n}.db"
+        lm_base = [baseline, "-m", "lmsdb", "--db", f"sqlite:///{db_base}"]
+        steps = _baseline_twins(steps, lm, lm_base, str(out["lmsdb"]),
+                                str(work / f"baseline_{n}"), db_base, _rm)
     runs: dict[str, list[dict]] = {s[0]: [] for s in steps}
     for _ in range(repeat):
         for label, argv, prepare, _floor in steps:
@@ -419,6 +448,12 @@ def run_size(n: int, work: Path, repeat: int, timeout: float, seed: int,
         again = next(r for r in results if r["command"] == label)
         if again["ok"]:
             check(f"{label}: nothing changed", "nothing changed" in again["stderr_tail"], True)
+    if baseline:
+        for ext in (".bib", ".md"):
+            ours, theirs = Path(str(out["lmsdb"]) + ext), work / f"baseline_{n}{ext}"
+            if ours.exists() and theirs.exists():
+                check(f"export {ext[1:]} identical to the baseline's",
+                      ours.read_bytes() == theirs.read_bytes(), True)
     sql = next(r for r in results if r["command"] == "lmsdb sql count")
     if sql["ok"]:
         words = sql["stdout_tail"].replace("|", " ").split()
@@ -499,6 +534,13 @@ def main(argv: list[str] | None = None) -> int:
         "schema is dropped before each run), as a ratio to the SQLite import of the same run; "
         "'temporary' starts a throwaway server with tests/pg_server.py",
     )
+    ap.add_argument(
+        "--baseline",
+        metavar="PYTHON",
+        help="also run every SQLite lmsdb command with this interpreter (another virtualenv "
+        "holding another lmsdb, e.g. the last release), right after ours, on its own "
+        "database; rows marked [baseline]; the exports must be byte-identical",
+    )
     args = ap.parse_args(argv)
     sizes = sorted({int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()})
     if not sizes or min(sizes) < 1 or args.repeat < 1:
@@ -549,7 +591,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for n in sizes:
             t0 = time.perf_counter()
-            r, c = run_size(n, work, args.repeat, args.timeout, args.seed, pg_url)
+            r, c = run_size(n, work, args.repeat, args.timeout, args.seed, pg_url,
+                            args.baseline)
             results += r
             checks += c
             print(
