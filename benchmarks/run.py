@@ -3,7 +3,7 @@
 
     python benchmarks/run.py [--sizes 1000,10000,100000] [--repeat 1] [--json FILE]
 
-For each size N it generates a synthetic list (benchmarks/generate.py) into a temporary
+For each size N it generates a synthetic list (tests/generate.py) into a temporary
 directory and runs, each as a whole process of this interpreter (so every figure includes
 interpreter start-up and imports, as a user sees it):
 
@@ -48,9 +48,10 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-sys.path.insert(0, str(HERE))
+# The synthetic lists come from the test suite's generator (tests/generate.py).
+sys.path.insert(0, str(REPO))
 
-from generate import generate  # noqa: E402
+from tests.generate import generate  # noqa: E402
 
 PY = sys.executable
 FLOORS = str(HERE / "floors.py")
@@ -583,7 +584,6 @@ def main(argv: list[str] | None = None) -> int:
     server = None
     pg_url = args.db
     if pg_url == "temporary":
-        sys.path.insert(0, str(REPO))
         from tests.pg_server import temporary_server
 
         server = temporary_server()

@@ -6,20 +6,12 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
 from lmsdb.diagnostics import SourceError
 from lmsdb.sync.importer import import_markdown
 
 from .conftest import SEED, run_cli
-
-
-def dump(engine, skip: tuple[str, ...] = ()) -> list:
-    with engine.connect() as c:
-        tables = c.execute(text("select name from sqlite_master where type='table' "
-                                "order by name")).scalars().all()
-        return [(t, sorted(map(tuple, c.execute(text(f"select * from {t}"))), key=repr))
-                for t in tables if t not in skip]
+from .helpers import dump
 
 
 def broken_copy(tmp_path: Path, old: str, new: str) -> Path:

@@ -10,7 +10,6 @@ by author), and "empty author in K" for those of them that are @inproceedings/@a
 from __future__ import annotations
 
 import io
-import os
 import re
 import shutil
 import subprocess
@@ -24,8 +23,7 @@ from lmsdb.exporters import bibtex
 from lmsdb.sync.importer import import_bibtex
 
 from .conftest import DATA
-
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+from .helpers import IN_CI, entries
 
 
 @pytest.fixture
@@ -36,16 +34,6 @@ def exported(seeded) -> str:
     with seeded.connect() as c:
         bibtex.write(c, out)
     return out.getvalue()
-
-
-def entries(bib: str) -> dict[str, tuple[str, bool]]:
-    """key -> (entry type, has an author), read from our own simple output format."""
-    out = {}
-    for block in bib.split("\n\n"):
-        m = re.match(r"@(\w+)\{([^,]+),", block)
-        assert m, block
-        out[m.group(2)] = (m.group(1), "\n  author = {" in block)
-    return out
 
 
 def test_bibtex_plain_accepts_every_entry(exported, tmp_path):

@@ -8,8 +8,7 @@ import datetime
 import pytest
 
 from .conftest import run_cli
-from .test_atomicity import dump
-from .test_curate import q
+from .helpers import dump, q
 
 NEXT_YEAR = datetime.date.today().year + 1
 

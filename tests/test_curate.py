@@ -11,17 +11,13 @@ from sqlalchemy import text
 from lmsdb.sync.importer import import_markdown
 
 from .conftest import DATA, run_cli
-from .test_atomicity import dump
+from .helpers import dump, q
 
 V1, V2, V3 = (DATA / "md" / f"curate_v{n}.md" for n in (1, 2, 3))
 FLASH = "FlashAttention: Fast and Memory-Efficient Exact Attention with IO-Awareness"
 ALPA_V1 = "Alpa: Automating Inter- and Intra-Operator Parallelism for Distributed Deep Learning"
 ALPA_EDIT = "Alpa: Automating Parallelism for Deep Learning"
 
-
-def q(engine, sql: str, **params) -> list[tuple]:
-    with engine.connect() as c:
-        return [tuple(r) for r in c.execute(text(sql), params)]
 
 
 def section(engine, name: str) -> list[str]:

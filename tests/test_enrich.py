@@ -473,40 +473,6 @@ def test_an_arxiv_entrys_journal_doi_waits_for_the_venue():
     assert _published_detail(f, "doi") and not _published_detail(f, "pages")
 
 
-def _readme_block(command: str) -> list[str]:
-    """The lines the README shows after ``$ command`` (up to the next prompt or fence)."""
-    from .conftest import ROOT
-
-    lines = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
-    start = lines.index(f"$ {command}") + 1
-    out = []
-    for line in lines[start:]:
-        if line.startswith("$ ") or line.startswith("```"):
-            break
-        out.append(line)
-    return out
-
-
-def test_readme_enrich_examples_are_what_the_replayed_run_prints(seeded, services, clock,
-                                                                 runner, db_url):
-    import re
-
-    dry = run_cli(runner, db_url, "enrich", "--dry-run", "--venue", "OSDI")
-    assert (dry.stdout + dry.stderr).splitlines() == _readme_block(
-        "lmsdb enrich --dry-run --venue OSDI")
-    full = run_cli(runner, db_url, "enrich", "--mailto", "me@example.org")
-    assert full.stderr.splitlines() == _readme_block("lmsdb enrich --mailto me@example.org")
-    again = run_cli(runner, db_url, "enrich")
-    assert again.stderr.splitlines() == _readme_block("lmsdb enrich")
-
-    def undated(text: str) -> str:
-        return re.sub(r"\d{4}-\d\d-\d\d", "DATE", text)
-
-    shown = run_cli(runner, db_url, "show", "alpa2022").stdout
-    assert undated(shown).splitlines() == [undated(x) for x in _readme_block(
-        "lmsdb show alpa2022")]
-
-
 def test_cache_dir_option_puts_the_cache_there(seeded, services, clock, runner, db_url,
                                                tmp_path):
     cache = tmp_path / "my-cache"

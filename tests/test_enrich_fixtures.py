@@ -15,7 +15,7 @@ from lmsdb.services import s2
 
 from . import fake_services as fs
 from .conftest import run_cli
-from .test_bibtex_toolchain import IN_CI, entries
+from .helpers import IN_CI, entries
 
 
 def _keys(obj, prefix=""):

@@ -4,31 +4,11 @@ from __future__ import annotations
 
 import io
 
-from sqlalchemy import text
-
 from lmsdb.exporters import markdown
 from lmsdb.sync.importer import import_markdown
 
+from .helpers import content
 from .linerule import unpadded
-
-CONTENT_QUERIES = {
-    "papers": "select citation_key, title, url, year, arxiv_id, doi, openreview_id from papers",
-    "venues": "select p.citation_key, v.name, v.full_name, v.kind from papers p "
-              "left join venues v on v.id = p.venue_id",
-    "frameworks": "select slug, name, url, year, training, inference, serving, comments, "
-                  "position from frameworks",
-    "links": "select p.citation_key, f.slug, pf.position from paper_frameworks pf "
-             "join papers p on p.id = pf.paper_id join frameworks f on f.id = pf.framework_id",
-    "categories": "select name, position from categories",
-    "placements": "select p.citation_key, c.name, pc.position from paper_categories pc "
-                  "join papers p on p.id = pc.paper_id join categories c on c.id = pc.category_id",
-    "meta": "select key, value from list_meta where key != 'layout'",
-}
-
-
-def content(engine) -> dict[str, list]:
-    with engine.connect() as c:
-        return {k: sorted(map(tuple, c.execute(text(q)))) for k, q in CONTENT_QUERIES.items()}
 
 
 def export(engine) -> str:

@@ -20,10 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, SEED, run_cli
-
-sys.path.insert(0, str(ROOT / "benchmarks"))
-from generate import generate  # noqa: E402
+from .conftest import SEED, run_cli
+from .generate import generate
 
 N = 5_000  # papers: the write transaction lasts a few tenths of a second
 

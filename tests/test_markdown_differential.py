@@ -8,17 +8,13 @@ same cells.
 
 from __future__ import annotations
 
-import sys
-
 import pytest
 from markdown_it import MarkdownIt
 
 from lmsdb.sources.markdown import scan_tables
 
-from .conftest import DATA, ROOT, SEED
-
-sys.path.insert(0, str(ROOT / "benchmarks"))
-from generate import generate  # noqa: E402
+from .conftest import DATA, SEED
+from .generate import generate
 
 _MD = MarkdownIt("commonmark").enable("table")
 

@@ -11,7 +11,7 @@ from lmsdb.diagnostics import Diagnostics
 from lmsdb.sync.importer import import_bibtex, import_markdown
 
 from .conftest import DATA, SEED, run_cli
-from .test_atomicity import dump
+from .helpers import dump
 
 SAMPLE = DATA / "dblp-sample.bib"
 

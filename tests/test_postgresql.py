@@ -207,7 +207,7 @@ def test_bib_merge_on_postgresql(pg):
 def test_schema_constraints_on_postgresql(pg, runner):
     """`lmsdb schema` shows the same foreign keys, unique constraints and indexes as on
     SQLite (the naming convention names them alike)."""
-    from .test_schema_cmd import EXPECTED_CONSTRAINTS, constraints_of
+    from .helpers import EXPECTED_CONSTRAINTS, constraints_of
 
     res = run_cli(runner, URL, "schema", "--format", "json")
     assert res.exit_code == 0

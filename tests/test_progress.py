@@ -9,7 +9,8 @@ from lmsdb.exporters import bibtex, markdown
 from lmsdb.progress import NoProgress, terminal_bar
 from lmsdb.sync.importer import import_markdown
 
-from .test_scale import fresh, generate
+from .generate import generate
+from .helpers import fresh
 
 
 class Recorder:

@@ -7,26 +7,15 @@ shape of the work, which does not flake on a busy machine.)
 from __future__ import annotations
 
 import io
-import sys
 
 import pytest
 from sqlalchemy import event
 
 from lmsdb.exporters import bibtex, markdown
-from lmsdb.store.db import ensure_schema, make_engine
 from lmsdb.sync.importer import import_markdown
 
-from .conftest import ROOT
-from .test_export_md import content
-
-sys.path.insert(0, str(ROOT / "benchmarks"))
-from generate import generate  # noqa: E402
-
-
-def fresh(tmp_path, name):
-    engine = make_engine(f"sqlite:///{tmp_path / name}")
-    ensure_schema(engine)
-    return engine
+from .generate import generate
+from .helpers import content, fresh
 
 
 def loaded(tmp_path, n: int, name: str = "db.sqlite"):

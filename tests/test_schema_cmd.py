@@ -8,6 +8,7 @@ import re
 from lmsdb.store.schema import Base
 
 from .conftest import SEED, run_cli
+from .helpers import EXPECTED_CONSTRAINTS, constraints_of
 
 
 def test_schema_lists_tables_views_and_columns(runner, db_url):
@@ -43,30 +44,6 @@ def test_schema_needs_a_database(runner, tmp_path):
     res = run_cli(runner, f"sqlite:///{tmp_path / 'none.sqlite'}", "schema")
     assert res.exit_code == 2 and "no database at" in res.stderr
     assert not (tmp_path / "none.sqlite").exists()
-
-
-EXPECTED_CONSTRAINTS = {
-    # By hand from lmsdb/store/schema.py: every ForeignKey, unique=True and index=True there.
-    "papers": {"foreign_keys": [{"columns": ["venue_id"], "references": "venues",
-                                 "referred_columns": ["id"], "on_delete": None}],
-               "unique": [["citation_key"]],
-               "indexes": ["ix_papers_arxiv_id", "ix_papers_doi", "ix_papers_venue_id",
-                           "ix_papers_year"]},
-    "paper_authors": {"foreign_keys": [
-        {"columns": ["author_id"], "references": "authors", "referred_columns": ["id"],
-         "on_delete": "CASCADE"},
-        {"columns": ["paper_id"], "references": "papers", "referred_columns": ["id"],
-         "on_delete": "CASCADE"}],
-        "unique": [], "indexes": ["ix_paper_authors_author_id"]},
-    "authors": {"foreign_keys": [], "unique": [["key"]], "indexes": ["ix_authors_family"]},
-}
-
-
-def constraints_of(schema_json: str) -> dict:
-    rels = {r["name"]: r for r in json.loads(schema_json)}
-    return {name: {"foreign_keys": rels[name]["foreign_keys"], "unique": rels[name]["unique"],
-                   "indexes": [i["name"] for i in rels[name]["indexes"]]}
-            for name in EXPECTED_CONSTRAINTS}
 
 
 def test_schema_shows_foreign_keys_unique_constraints_and_indexes(runner, db_url):

@@ -10,7 +10,6 @@ list, and that both mark matches the same way. The PostgreSQL side needs a serve
 from __future__ import annotations
 
 import os
-import sys
 
 import pytest
 from sqlalchemy import text
@@ -20,10 +19,8 @@ from lmsdb.store.db import ensure_schema, make_engine
 from lmsdb.store.searchtext import stem, tokens
 from lmsdb.sync.importer import import_bibtex, import_markdown
 
-from .conftest import DATA, ROOT, SEED
-
-sys.path.insert(0, str(ROOT / "benchmarks"))
-from generate import generate  # noqa: E402
+from .conftest import DATA, SEED
+from .generate import generate
 
 
 def _load(engine, tmp_path) -> None:

@@ -38,7 +38,7 @@ def test_doctests(module) -> None:
     ],
 )
 def test_malformed_bib_names_file_and_line(seeded, fixture, line, needle):
-    from .test_atomicity import dump
+    from .helpers import dump
 
     path = DATA / fixture
     before = dump(seeded)

@@ -9,8 +9,7 @@ import pytest
 from lmsdb.sync.importer import import_markdown
 
 from .conftest import DATA, run_cli
-from .test_atomicity import dump
-from .test_curate import q
+from .helpers import dump, q
 
 VENUES = DATA / "md" / "venues.md"
 FULL = "Made Up Conference on Systems"
