@@ -373,16 +373,6 @@ def test_commands_refuse_a_missing_database(runner, tmp_path):
     assert not (tmp_path / "none.sqlite").exists()
 
 
-@pytest.mark.parametrize("module", ["lmsdb.sync.curate", "lmsdb.sync.threeway", "lmsdb.domain.venues",
-                                    "lmsdb.exporters.bibtex"])
-def test_doctests(module):
-    import doctest
-    import importlib
-
-    result = doctest.testmod(importlib.import_module(module))
-    assert result.failed == 0 and result.attempted > 0
-
-
 def test_prefer_list_is_for_markdown_lists(v1, runner, db_url):
     res = run_cli(runner, db_url, "import", "--prefer-list", str(DATA / "dblp-sample.bib"))
     assert res.exit_code == 2

@@ -73,3 +73,70 @@ def test_the_schema_page_describes_every_table_view_and_column(runner, db_url):
     res = run_cli(runner, db_url, "schema", "--format", "json")
     live = {r["name"]: {c["name"] for c in r["columns"]} for r in json.loads(res.stdout)}
     assert _schema_page_columns() == live
+
+
+def _cli_reference(*args: str):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, str(ROOT / "scripts" / "cli_reference.py"), *args],
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_the_cli_reference_is_what_help_prints(tmp_path: Path, runner):
+    """docs/cli.md is the --help of every command (regenerate it with
+    scripts/cli_reference.py); a stale copy fails the check."""
+    from lmsdb.cli.app import cli
+
+    res = _cli_reference("--check")
+    assert res.returncode == 0, res.stderr
+    page = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    for name, cmd in cli.commands.items():
+        assert f"\n## lmsdb {name}\n" in page
+        for sub in getattr(cmd, "commands", {}):
+            assert f"\n## lmsdb {name} {sub}\n" in page
+    help_text = runner.invoke(cli, ["sql", "--help"], prog_name="lmsdb").stdout
+    assert "Usage: lmsdb sql [OPTIONS] [QUERY]" in page and "Usage: lmsdb sql" in help_text
+    stale = tmp_path / "cli.md"
+    stale.write_text(page.replace("Run one SQL statement", "Run SQL"), encoding="utf-8")
+    res = _cli_reference("--check", "--page", str(stale))
+    assert res.returncode == 1 and "is stale" in res.stderr
+
+
+# ---------------------------------------------------------------- the replay itself can fail
+
+def _replay(tmp_path: Path, block: str, setup: str = "") -> list:
+    doc = tmp_path / "doc.md"
+    doc.write_text(f"# T\n\n<!-- replay:{setup} -->\n```console\n{block}```\n", encoding="utf-8")
+    [session] = console.sessions(doc, tmp_path)
+    work = tmp_path / "work"
+    work.mkdir(exist_ok=True)
+    return console.replay(session, console.set_up(session, work, tmp_path))
+
+
+def test_the_replay_reports_drifted_output_and_only_dates_are_normalised(tmp_path: Path):
+    assert _replay(tmp_path, "$ echo made on 2026-11-28   \nmade on 1999-01-01\n") == []
+    [(step, got)] = _replay(tmp_path, "$ echo 25 papers\n26 papers\n")
+    assert step.command == "echo 25 papers" and got == ["25 papers"]
+
+
+def test_the_replay_shell(tmp_path: Path):
+    (tmp_path / "a.txt").write_text("one\ntwo\nthree\n", encoding="utf-8")
+    block = ("$ cat a.txt | grep -v two | tail -1\nthree\n"
+             "$ echo \"x | y\" > b.txt; cat b.txt\nx | y\n"
+             "$ lmsdb search x > /dev/null 2>&1; echo $?\n2\n"
+             "$ lmsdb search x 2>&1 | head -1\n"
+             "lmsdb: error: no database at lmsdb.sqlite: run `lmsdb import LIST.md` first\n"
+             "$ lmsdb sql \"select 1 as n\n    from nothing\" 2>/dev/null   # a comment\n")
+    assert _replay(tmp_path, block, "\ncopy a.txt\n") == []
+
+
+def test_the_replay_refuses_what_a_terminal_would_garble_or_it_cannot_run(tmp_path: Path):
+    with pytest.raises(AssertionError, match="inside a pipe"):
+        _replay(tmp_path, "$ lmsdb search x | head -1\n")
+    with pytest.raises(AssertionError, match="not 'ls'"):
+        _replay(tmp_path, "$ ls -l\n")
+    doc = tmp_path / "bad.md"
+    doc.write_text("```console\n$ lmsdb stats\n```\n", encoding="utf-8")
+    with pytest.raises(console.DocError, match="before any"):
+        console.sessions(doc, tmp_path)

@@ -930,8 +930,10 @@ def _report_moves(state: _State, groups: list[_Group], cat_ids: dict[str, int],
 def _out_of_order(members: list[tuple[int, int, int]]) -> list[int]:
     """Ids (third item) not in a longest increasing run of old positions (second item).
 
-    >>> _out_of_order([(0, 1, 10), (1, 0, 11), (2, 2, 12)])
-    [11]
+    >>> _out_of_order([(0, 1, 10), (1, 2, 11), (2, 3, 12), (3, 0, 13)])  # 13 moved up
+    [13]
+    >>> _out_of_order([(0, 1, 10), (1, 0, 11), (2, 2, 12)])  # a swap: one of the two moved
+    [10]
     """
     tails: list[int] = []  # index into members of the smallest tail of each run length
     prev: list[int] = [-1] * len(members)
