@@ -132,7 +132,7 @@ def sessions(path: Path, root: Path) -> list[Session]:
                 raise DocError(f"{doc}:{i + 1}: a console block must start with '$ '")
             else:
                 out[-1].steps[-1].expected.append(line)
-        elif fence is None and line.startswith("#"):
+        elif fence is None and re.match(r"#{1,6} ", line):
             title = line.lstrip("#").strip()
         elif fence is None and "<!--" in line and "replay:" in line:
             start = i
@@ -250,6 +250,7 @@ class Shell:
                 argv.append(w)
                 continue
             target = m.group(2) or next(it)
+            assert not target.startswith(">"), f"the replay's shell does not append ({w})"
             if m.group(1) == "2":
                 fd2 = fd1 if target == "&1" else target
             else:
@@ -257,7 +258,7 @@ class Shell:
         return argv, fd1, fd2
 
     def _command(self, argv: list[str], data: str | None) -> _Out:
-        name, args = argv[0], [self.rc_text(a) for a in argv[1:]]
+        name, args = argv[0], [a.replace("$?", str(self.rc)) for a in argv[1:]]
         if name == "lmsdb":
             return self._lmsdb(args, data)
         if name == "echo":
@@ -278,9 +279,6 @@ class Shell:
             return _Out("".join(kept), "", "".join(kept), 0 if kept else 1)
         raise AssertionError(f"the replay's shell runs lmsdb, echo, cat, head, tail and grep, "
                              f"not {name!r}")
-
-    def rc_text(self, word: str) -> str:
-        return word.replace("$?", str(self.rc))
 
     def _read(self, name: str) -> str:
         return (self.workdir / name).read_text(encoding="utf-8")
