@@ -263,7 +263,7 @@ def test_query_piped_without_arguments(runner, seeded_url, monkeypatch):
                   input="select count(*) from papers\n")
     assert (res.exit_code, res.stdout) == (0, "25\n")
     # On a terminal, no argument is still a usage error rather than a wait for input.
-    monkeypatch.setattr("lmsdb.cli.app._stdin_is_terminal", lambda: True)
+    monkeypatch.setattr("lmsdb.cli.read._stdin_is_terminal", lambda: True)
     res = run_cli(runner, seeded_url, "sql")
     assert res.exit_code == 2 and "no query" in res.stderr
 
@@ -299,7 +299,7 @@ ALPA = "Alpa: Automating Inter- and Intra-Operator Parallelism for Distributed D
 
 
 def test_table_fits_a_terminal_with_an_ellipsis(runner, seeded_url, monkeypatch):
-    monkeypatch.setattr("lmsdb.cli.app._terminal_width", lambda: 50)
+    monkeypatch.setattr("lmsdb.cli.read._terminal_width", lambda: 50)
     res = run_cli(runner, seeded_url, "sql", LONG)
     lines = res.stdout.splitlines()
     assert all(len(line) <= 50 for line in lines)

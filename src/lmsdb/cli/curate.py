@@ -13,15 +13,14 @@ from typing import Any, TypeVar
 
 import click
 
-from lmsdb.cli.app import (
-    _engine,
-    _errors,
-    _format_options,
-    _need_data,
-    _say,
-    _wait,
-    _wait_option,
-    cli,
+from lmsdb.cli.common import (
+    errors,
+    format_options,
+    open_database,
+    print_diagnostics,
+    say,
+    wait_for,
+    wait_option,
 )
 
 R = TypeVar("R")
@@ -37,23 +36,22 @@ def _transaction(ctx: click.Context, dry_run: bool, wait: float, work: Callable[
     from lmsdb.store.locks import writing
 
     diags = Diagnostics()
-    engine = _engine(ctx)
-    lock = _wait(wait)
-    with _errors():
+    database = open_database(ctx)
+    lock = wait_for(wait)
+    with errors():
         try:
             if dry_run:  # never creates or upgrades; rolled back, but it writes meanwhile
-                _need_data(engine)
+                database.check_readable()
             elif create:
-                db.ensure_schema(engine, lock)
+                db.ensure_schema(database.engine, lock)
             else:
-                _need_data(engine, lock)
-            with writing(engine, lock) as conn:
+                database.ensure_writable(lock)
+            with writing(database.engine, lock) as conn:
                 result = work((conn, diags))
                 if dry_run:
                     conn.rollback()
         finally:
-            for d in diags.items:
-                _say(str(d))
+            print_diagnostics(diags)
     return result
 
 
@@ -63,7 +61,7 @@ def _print_diff(mark: str, diff: Any) -> None:
         click.echo(f"    {c}")
 
 
-@cli.command("add")
+@click.command("add")
 @click.argument("identifier", metavar="IDENTIFIER_OR_URL")
 @click.option("--title", help="The title (required with --offline; else it overrides the "
                                "fetched one, as every option does).")
@@ -78,7 +76,7 @@ def _print_diff(mark: str, diff: Any) -> None:
 @click.option("--offline", is_flag=True,
               help="Take the metadata from the options alone (no request to any service).")
 @click.option("--dry-run", is_flag=True, help="Print what would be added; write nothing.")
-@_wait_option
+@wait_option
 @click.pass_context
 def add_cmd(ctx: click.Context, identifier: str, title: str | None, year: str | None,
             venue: str | None, categories: tuple[str, ...], frameworks: tuple[str, ...],
@@ -110,7 +108,7 @@ def add_cmd(ctx: click.Context, identifier: str, title: str | None, year: str | 
     people = split_authors(authors) if authors else ()
     new = curate.NewPaper(identifier, title, year, venue, categories, frameworks, people)
     if not offline:
-        with _errors():
+        with errors():
             new = curate.from_lookup(new, _fetch(identifier))
     added = _transaction(ctx, dry_run, wait, lambda cd: curate.add_paper(cd[0], new, cd[1]),
                          create=True)
@@ -119,7 +117,7 @@ def add_cmd(ctx: click.Context, identifier: str, title: str | None, year: str | 
         click.echo(f"    {c}")
     for section, row in added.sections:
         click.echo(f"    {section}: row {row}")
-    _say(f"{'would add' if dry_run else 'added'} 1 paper")
+    say(f"{'would add' if dry_run else 'added'} 1 paper")
 
 
 def _fetch(identifier: str) -> Any:
@@ -141,7 +139,7 @@ def _fetch(identifier: str) -> Any:
     return meta
 
 
-@cli.command("edit")
+@click.command("edit")
 @click.argument("key")
 @click.option("--set", "sets", multiple=True, metavar="FIELD=VALUE",
               help="Set a field (repeatable): title, year, venue, url, authors, doi, arxiv_id, "
@@ -153,7 +151,7 @@ def _fetch(identifier: str) -> Any:
 @click.option("--remove-category", multiple=True, metavar="NAME",
               help="Take it out of a section.")
 @click.option("--dry-run", is_flag=True, help="Print the changes; write nothing.")
-@_wait_option
+@wait_option
 @click.pass_context
 def edit_cmd(ctx: click.Context, key: str, sets: tuple[str, ...], add_framework: tuple[str, ...],
              remove_framework: tuple[str, ...], add_category: tuple[str, ...],
@@ -174,7 +172,7 @@ def edit_cmd(ctx: click.Context, key: str, sets: tuple[str, ...], add_framework:
     """
     from lmsdb.sync import curate
 
-    with _errors():
+    with errors():
         edit = curate.Edit([curate.parse_set(s) for s in sets], add_framework,
                            remove_framework, add_category, remove_category)
     if not (sets or add_framework or remove_framework or add_category or remove_category):
@@ -183,17 +181,17 @@ def edit_cmd(ctx: click.Context, key: str, sets: tuple[str, ...], add_framework:
     diff = _transaction(ctx, dry_run, wait,
                         lambda cd: curate.edit_paper(cd[0], key, edit, cd[1]))
     if not diff.changes:
-        _say(f"{diff.key}: nothing to change")
+        say(f"{diff.key}: nothing to change")
         return
     _print_diff("~", diff)
-    _say(f"{'would change' if dry_run else 'changed'} {len(diff.changes)} field(s) of "
-         f"{diff.key}")
+    say(f"{'would change' if dry_run else 'changed'} {len(diff.changes)} field(s) of "
+        f"{diff.key}")
 
 
-@cli.command("rm")
+@click.command("rm")
 @click.argument("keys", nargs=-1, required=True)
 @click.option("--dry-run", is_flag=True, help="Print what would go; write nothing.")
-@_wait_option
+@wait_option
 @click.pass_context
 def rm_cmd(ctx: click.Context, keys: tuple[str, ...], dry_run: bool, wait: float) -> None:
     """Remove papers, with their links to sections, frameworks and authors.
@@ -212,10 +210,10 @@ def rm_cmd(ctx: click.Context, keys: tuple[str, ...], dry_run: bool, wait: float
                         lambda cd: curate.remove_papers(cd[0], keys, cd[1]))
     for diff in gone:
         _print_diff("-", diff)
-    _say(f"{'would remove' if dry_run else 'removed'} {len(gone)} paper(s)")
+    say(f"{'would remove' if dry_run else 'removed'} {len(gone)} paper(s)")
 
 
-@cli.group("venue")
+@click.group("venue")
 def venue_group() -> None:
     """Venues of your own, beside the catalogue's: used by import, add and export.
 
@@ -235,7 +233,7 @@ def venue_group() -> None:
               help="What it is (journals become @article).")
 @click.option("--alias", "aliases", multiple=True, help="Another spelling (repeatable).")
 @click.option("--dry-run", is_flag=True, help="Print what would be defined; write nothing.")
-@_wait_option
+@wait_option
 @click.pass_context
 def venue_add(ctx: click.Context, short: str, full_name: str, kind: str,
               aliases: tuple[str, ...], dry_run: bool, wait: float) -> None:
@@ -260,12 +258,12 @@ def venue_add(ctx: click.Context, short: str, full_name: str, kind: str,
         click.echo(f"    aliases: {', '.join(r.aliases)}")
     for u in r.replaced_unknown:
         click.echo(f"    replaces the unknown venue {u!r}")
-    _say(f"{'would define' if dry_run else 'defined'} venue {r.name}"
-         + (f"; {r.papers_moved} paper(s) filed under it" if r.papers_moved else ""))
+    say(f"{'would define' if dry_run else 'defined'} venue {r.name}"
+        + (f"; {r.papers_moved} paper(s) filed under it" if r.papers_moved else ""))
 
 
 @venue_group.command("list")
-@_format_options
+@format_options
 @click.pass_context
 def venue_list(ctx: click.Context, fmt: str, no_headers: bool) -> None:
     """List the venues defined with `lmsdb venue add`, with their spellings and papers.
@@ -278,13 +276,13 @@ def venue_list(ctx: click.Context, fmt: str, no_headers: bool) -> None:
     from lmsdb.query.output import write_rows
     from lmsdb.store import user_venues
 
-    engine = _engine(ctx)
-    with _errors():
-        _need_data(engine)
-        with engine.connect() as conn:
+    database = open_database(ctx)
+    with errors():
+        database.check_readable()
+        with database.engine.connect() as conn:
             rows = user_venues.list_venues(conn)
     write_rows(sys.stdout, ["name", "full_name", "kind", "aliases", "papers"],
                [(r.name, r.full_name, r.kind, ", ".join(r.aliases), r.papers) for r in rows],
                fmt, headers=not no_headers)
     if not rows:
-        _say("no venues defined yet (`lmsdb venue add` defines one)")
+        say("no venues defined yet (`lmsdb venue add` defines one)")
