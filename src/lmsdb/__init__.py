@@ -21,7 +21,8 @@ __version__ = "0.1.0"
 __all__ = ["Database", "DatabaseError", "LmsdbError", "LmsdbWarning", "SourceError",
            "UsageError", "open"]
 
-_FROM = {"Database": "api", "DatabaseError": "api", "LmsdbWarning": "api", "open": "api",
+_FROM = {"Database": "api.database", "open": "api.database",
+         "DatabaseError": "api.errors", "LmsdbWarning": "api.errors",
          "LmsdbError": "diagnostics", "SourceError": "diagnostics", "UsageError": "diagnostics"}
 
 

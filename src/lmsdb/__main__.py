@@ -1,3 +1,5 @@
+"""``python -m lmsdb``: the same as the ``lmsdb`` command."""
+
 from lmsdb.cli.app import main
 
 main()

@@ -62,8 +62,26 @@ lmsdb.exporters.bibtex.UnknownName: no venue named 'Nowhere'; the database has: 
 >>> db.close()
 """
 
-from lmsdb.api.database import Database, database_exists, open
-from lmsdb.api.errors import DatabaseError, LmsdbWarning, database_error
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from lmsdb.api.database import Database, database_exists, open
+    from lmsdb.api.errors import DatabaseError, LmsdbWarning, database_error
 
 __all__ = ["Database", "DatabaseError", "LmsdbWarning", "database_error", "database_exists",
            "open"]
+
+# Loaded when first used: the command imports lmsdb.api.errors for every command, and the
+# Database (SQLAlchemy and the rest behind it) only for the commands that open one.
+_FROM = {"Database": "database", "database_exists": "database", "open": "database",
+         "DatabaseError": "errors", "LmsdbWarning": "errors", "database_error": "errors"}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _FROM:
+        raise AttributeError(f"module 'lmsdb.api' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(f"lmsdb.api.{_FROM[name]}"), name)

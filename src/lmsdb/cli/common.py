@@ -36,7 +36,7 @@ def say(msg: str) -> None:
 def open_database(ctx: click.Context) -> Database:
     """The database ``--db`` names (see :class:`lmsdb.api.Database`); a URL it refuses is
     ``lmsdb: error: ...`` with the error's exit code. Closed when the command ends."""
-    from lmsdb.api import Database
+    from lmsdb.api.database import Database
     from lmsdb.diagnostics import LmsdbError
 
     try:
@@ -91,7 +91,7 @@ def print_diagnostics(diags: Diagnostics) -> None:
 
 def _printed(other: Any) -> Any:
     """A ``warnings.showwarning`` that prints lmsdb's warnings as one line each."""
-    from lmsdb.api import LmsdbWarning
+    from lmsdb.api.errors import LmsdbWarning
 
     def show(message: Any, category: type[Warning], *args: Any, **kwargs: Any) -> None:
         if issubclass(category, LmsdbWarning):
@@ -106,7 +106,7 @@ def _printed(other: Any) -> Any:
 def errors() -> Iterator[None]:
     """Turn lmsdb's own errors into a message on stderr and an exit code, no traceback;
     its warnings into ``lmsdb: warning: ...`` lines, each time."""
-    from lmsdb.api import LmsdbWarning, database_error
+    from lmsdb.api.errors import LmsdbWarning, database_error
     from lmsdb.diagnostics import LmsdbError, SourceError
 
     try:
