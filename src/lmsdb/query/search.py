@@ -26,6 +26,8 @@ from lmsdb.store.objects import FTS_TABLE
 from lmsdb.store.searchtext import WORD, fold, stem, tokens
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from sqlalchemy import Engine
 
 MARK = ("[", "]")
@@ -123,13 +125,7 @@ def to_fts5(q: Query) -> str:
     def term(t: Term) -> str:
         return '"' + " ".join(t.words) + '"' + (" *" if t.prefix else "")
 
-    def group(g: tuple[Term, ...]) -> str:
-        return term(g[0]) if len(g) == 1 else "(" + " OR ".join(map(term, g)) + ")"
-
-    out = " AND ".join(group(g) for g in q.groups)
-    if q.excluded:
-        out += " NOT (" + " OR ".join(term(t) for t in q.excluded) + ")"
-    return out
+    return _render(q, term, any_of=" OR ", all_of=" AND ", none_of=" NOT ")
 
 
 def to_tsquery(q: Query) -> str:
@@ -146,12 +142,20 @@ def to_tsquery(q: Query) -> str:
             words[-1] += ":*"
         return " <-> ".join(words) if len(words) == 1 else "(" + " <-> ".join(words) + ")"
 
-    def group(g: tuple[Term, ...]) -> str:
-        return term(g[0]) if len(g) == 1 else "(" + " | ".join(map(term, g)) + ")"
+    return _render(q, term, any_of=" | ", all_of=" & ", none_of=" & !")
 
-    out = " & ".join(group(g) for g in q.groups)
+
+def _render(q: Query, term: Callable[[Term], str], *, any_of: str, all_of: str,
+            none_of: str) -> str:
+    """Groups (terms joined by ``any_of``) joined by ``all_of``, then ``none_of`` the
+    excluded terms: the one shape of both engines' query syntax."""
+
+    def group(g: tuple[Term, ...]) -> str:
+        return term(g[0]) if len(g) == 1 else "(" + any_of.join(map(term, g)) + ")"
+
+    out = all_of.join(group(g) for g in q.groups)
     if q.excluded:
-        out += " & !(" + " | ".join(term(t) for t in q.excluded) + ")"
+        out += none_of + "(" + any_of.join(term(t) for t in q.excluded) + ")"
     return out
 
 
