@@ -2,10 +2,10 @@
 
 The ``lmsdb`` command is a thin layer over this module: each command parses its
 arguments, calls one method of :class:`Database` (or the function that method calls) and
-prints what it returns. Nothing here prints, exits or changes the process (no garbage
-collector pause, no fork): failures are exceptions, subclasses of
-:class:`~lmsdb.diagnostics.LmsdbError` (``exit_code`` is what the command-line tool
-exits with), and warnings about the database itself are :class:`LmsdbWarning`.
+prints what it returns. The methods never print or exit: failures are exceptions,
+subclasses of :class:`~lmsdb.diagnostics.LmsdbError` (``exit_code`` is what the
+command-line tool exits with), and warnings about the database itself are
+:class:`LmsdbWarning`.
 
 >>> import pathlib, tempfile
 >>> import lmsdb
