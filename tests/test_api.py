@@ -9,6 +9,7 @@ import warnings
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 import lmsdb
 from lmsdb.api import database, errors, options
@@ -17,9 +18,19 @@ from lmsdb.exporters.bibtex import UnknownName
 from lmsdb.query.adhoc import QueryError
 from lmsdb.query.show import UnknownKey
 
-from .conftest import DATA, ROOT, SEED, run_cli
-
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "seeds" / "awesome-lm-system.md"
+DATA = ROOT / "tests" / "data"
 V1 = DATA / "md" / "sync_v1.md"
+
+
+def command_output(url: str, *args: str) -> str:
+    """What ``lmsdb --db URL ARGS`` prints on stdout (exit code 0)."""
+    from lmsdb.cli.app import cli
+
+    result = CliRunner().invoke(cli, ["--db", url, *args], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.stdout
 
 
 @pytest.mark.parametrize("module", [lmsdb.api, database, options, errors])
@@ -51,7 +62,7 @@ def test_open_takes_a_path_or_a_url_or_the_environment(tmp_path, monkeypatch) ->
     assert not list(tmp_path.iterdir())  # opening creates nothing
 
 
-def test_a_round_trip_prints_nothing_and_matches_the_command(tmp_path, capsys, runner) -> None:
+def test_a_round_trip_prints_nothing_and_matches_the_command(tmp_path, capsys) -> None:
     path = tmp_path / "p.sqlite"
     with lmsdb.open(path) as db:
         report = db.import_list(SEED)
@@ -65,8 +76,8 @@ def test_a_round_trip_prints_nothing_and_matches_the_command(tmp_path, capsys, r
     assert capsys.readouterr() == ("", "")
     # The command prints what the API returns, byte for byte.
     url = f"sqlite:///{path}"
-    assert run_cli(runner, url, "export", "md").stdout == md
-    assert run_cli(runner, url, "export", "bib").stdout == bib
+    assert command_output(url, "export", "md") == md
+    assert command_output(url, "export", "bib") == bib
     assert md.splitlines()[0] == SEED.read_text(encoding="utf-8").splitlines()[0]
     assert found.columns[:2] == ["citation_key", "year"] and len(found.rows) == 3
     assert all("[" in row[3] for row in found.rows)  # matches marked
