@@ -60,6 +60,7 @@ Traceback (most recent call last):
 ...
 lmsdb.exporters.bibtex.UnknownName: no venue named 'Nowhere'; the database has: OSDI, SC
 >>> db.close()
+>>> import shutil; shutil.rmtree(tmp)
 """
 
 from __future__ import annotations
