@@ -7,7 +7,7 @@ import io
 import bibtexparser
 from sqlalchemy import text
 
-from lmsdb.domain.latex import latex_to_plain
+from lmsdb.domain.latex_plain import latex_to_plain
 from lmsdb.exporters import bibtex
 
 

@@ -306,7 +306,7 @@ def test_only_newlines_end_markdown_lines():
 def test_tex_escapes_dblp_writes_in_urls_and_dois_are_not_refused():
     """DBLP escapes '_' in URLs (paper\\_files); that is not a live TeX command."""
     from lmsdb.diagnostics import Diagnostics
-    from lmsdb.domain.records import from_bibtex
+    from lmsdb.domain.bibrecords import from_bibtex
     from lmsdb.sources.bibtex import parse_text
 
     diags = Diagnostics()
@@ -320,7 +320,7 @@ def test_tex_escapes_dblp_writes_in_urls_and_dois_are_not_refused():
 
 def test_live_tex_in_a_syntax_field_is_left_out_with_the_line():
     from lmsdb.diagnostics import Diagnostics
-    from lmsdb.domain.records import from_bibtex
+    from lmsdb.domain.bibrecords import from_bibtex
     from lmsdb.sources.bibtex import parse_text
 
     diags = Diagnostics()

@@ -1,4 +1,4 @@
-"""Tests for lmsdb.domain.latex: HTML/plain/LaTeX title conversions."""
+"""Tests for lmsdb.domain.latex, .latex_plain and .html: HTML/plain/LaTeX title conversions."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ import doctest
 import bibtexparser
 import pytest
 
-from lmsdb.domain import latex
-from lmsdb.domain.latex import html_to_plain, latex_to_plain, title_to_latex
+from lmsdb.domain import html, latex, latex_plain
+from lmsdb.domain.html import html_to_plain
+from lmsdb.domain.latex import title_to_latex
+from lmsdb.domain.latex_plain import latex_to_plain
 
 # The 26 title cells of seeds/awesome-lm-system.md, verbatim (DeepSpeed-MoE
 # is listed under both Training and Inference).
@@ -85,8 +87,9 @@ OTHER_TITLES = [
 ALL_TITLES = SEED_TITLES + OTHER_TITLES
 
 
-def test_doctests() -> None:
-    result = doctest.testmod(latex)
+@pytest.mark.parametrize("module", [latex, html, latex_plain])
+def test_doctests(module) -> None:
+    result = doctest.testmod(module)
     assert result.attempted > 0
     assert result.failed == 0
 

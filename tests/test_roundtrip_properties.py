@@ -22,7 +22,8 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 
 from lmsdb.diagnostics import Diagnostics
-from lmsdb.domain.latex import html_to_plain, latex_to_plain
+from lmsdb.domain.html import html_to_plain
+from lmsdb.domain.latex_plain import latex_to_plain
 from lmsdb.exporters import bibtex, markdown
 from lmsdb.store.db import ensure_schema, make_engine
 from lmsdb.sync.importer import import_markdown

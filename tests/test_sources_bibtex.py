@@ -9,17 +9,17 @@ from pathlib import Path
 import pytest
 
 from lmsdb.diagnostics import Diagnostics, SourceError
-from lmsdb.domain import records, venues
-from lmsdb.domain.records import Person, from_bibtex, split_authors
+from lmsdb.domain import checks, venues
+from lmsdb.domain.bibrecords import Person, from_bibtex, split_authors
 from lmsdb.exporters import bibtex as bib_exporter
-from lmsdb.sources import bibtex
+from lmsdb.sources import bibsteps, bibtex
 from lmsdb.sources.bibtex import parse_text
 from lmsdb.sync.importer import import_bibtex
 
 from .conftest import DATA, run_cli
 
 
-@pytest.mark.parametrize("module", [bibtex, records, venues, bib_exporter])
+@pytest.mark.parametrize("module", [bibtex, bibsteps, checks, venues, bib_exporter])
 def test_doctests(module) -> None:
     result = doctest.testmod(module)
     assert result.attempted > 0 and result.failed == 0

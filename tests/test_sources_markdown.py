@@ -110,7 +110,7 @@ def test_inline_html_titles(migrated):
 
     import bibtexparser
 
-    from lmsdb.domain.latex import latex_to_plain
+    from lmsdb.domain.latex_plain import latex_to_plain
     from lmsdb.exporters import bibtex
 
     import_markdown(migrated, MD / "html_title.md")

@@ -102,7 +102,7 @@ def add_cmd(ctx: click.Context, identifier: str, title: str | None, year: str | 
                 --title "Alpa" --year 2022 --dry-run
       lmsdb add 10.1145/3458817.3476205 --title "..." --year 2021 --venue SC
     """
-    from lmsdb.domain.records import split_authors
+    from lmsdb.domain.bibrecords import split_authors
     from lmsdb.sync import curate
 
     people = split_authors(authors) if authors else ()

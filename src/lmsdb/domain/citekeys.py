@@ -14,7 +14,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 
-from lmsdb.domain.latex import html_to_plain
+from lmsdb.domain.html import html_to_plain
 
 # Function words that make poor keys ("the2022" says nothing); as in Better BibTeX's
 # shorttitle, they are skipped when they start a title.

@@ -22,9 +22,12 @@ from urllib.parse import unquote
 
 __all__ = [
     "arxiv_id",
+    "bare_arxiv_id",
     "clean_url",
+    "corr_volume",
     "doi",
     "is_preprint_url",
+    "normalise_doi",
     "normalise_url",
     "openreview_id",
 ]
@@ -140,6 +143,35 @@ def arxiv_id(url: str) -> str | None:
     return f"{m.group('arch').lower()}/{m.group('num')}"
 
 
+# An arXiv id as people write it: "2104.04473v2", "arXiv:2104.04473", "cs.DC/0101001".
+_ARXIV_BARE_RE = re.compile(
+    r"^(?:arxiv:)?(\d{4}\.\d{4,5}|[a-z-]+(?:\.[a-z]{2})?/\d{7})(?:v\d+)?$", re.I)
+# DBLP files an arXiv preprint as CoRR with volume "abs/<id>".
+_CORR_VOLUME_RE = re.compile(r"^abs/(.+)$")
+
+
+def bare_arxiv_id(text: str) -> str | None:
+    """The version-less id of an arXiv id written without URL, else ``None``.
+
+    >>> bare_arxiv_id("arXiv:2104.04473v2"), bare_arxiv_id("cs.DC/0101001")
+    ('2104.04473', 'cs.DC/0101001')
+    >>> bare_arxiv_id("https://arxiv.org/abs/2104.04473") is None
+    True
+    """
+    m = _ARXIV_BARE_RE.match(text)
+    return None if m is None else m.group(1)
+
+
+def corr_volume(volume: str) -> str | None:
+    """What follows ``abs/`` in DBLP's volume of a CoRR (arXiv) record, else ``None``.
+
+    >>> corr_volume("abs/2104.04473"), corr_volume("12")
+    ('2104.04473', None)
+    """
+    m = _CORR_VOLUME_RE.match(volume)
+    return None if m is None else m.group(1)
+
+
 # --------------------------------------------------------------------------
 # DOI
 # --------------------------------------------------------------------------
@@ -163,6 +195,29 @@ _DOI_URL_RE = re.compile(
 # ACM assigns 10.5555/... to records that have no DOI; doi.org does not
 # resolve them, so they must not be stored as DOIs.
 _PLACEHOLDER_DOI_PREFIXES = ("10.5555/",)
+
+
+# A DOI written with a resolver or a "doi:" label before it.
+_DOI_RESOLVER_RE = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.I)
+
+
+def strip_doi_resolver(value: str) -> str:
+    """``value`` without a leading ``https://doi.org/`` (or dx.doi.org, or ``doi:``)."""
+    return _DOI_RESOLVER_RE.sub("", value)
+
+
+def normalise_doi(value: str) -> str | None:
+    """A DOI without resolver prefix; ``None`` for an empty value or ACM's placeholders.
+
+    >>> normalise_doi("https://doi.org/10.1145/3458817.3476205")
+    '10.1145/3458817.3476205'
+    >>> normalise_doi("doi: 10.5555/3433701.3433727") is None
+    True
+    """
+    d = strip_doi_resolver(value.strip())
+    if not d.startswith("10.") or d.startswith(_PLACEHOLDER_DOI_PREFIXES):
+        return None
+    return d
 
 
 def _doi_like(url: str) -> str | None:

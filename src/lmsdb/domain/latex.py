@@ -8,7 +8,7 @@ of one regex search plus one regex substitution.
 
 :func:`latex_to_plain` is the inverse.  For every title ``t``::
 
-    latex_to_plain(title_to_latex(t)) == html_to_plain(t)
+    latex_to_plain(title_to_latex(t)) == lmsdb.domain.html.html_to_plain(t)
 
 >>> title_to_latex("DeepSpeed-MoE: Advancing Mixture-of-Experts Inference")
 '{DeepSpeed}-{MoE}: Advancing Mixture-of-Experts Inference'
@@ -21,40 +21,25 @@ of one regex search plus one regex substitution.
 from __future__ import annotations
 
 import codecs
-import html
 import re
-from collections.abc import Iterator
-from functools import lru_cache
 
+# The inline HTML of a title is read by lmsdb.domain.html; the LaTeX conversions below use its
+# tag scanner and entity decoding under their former local names.
+from lmsdb.domain.html import (
+    html_to_plain,  # noqa: F401  (transitional: sync.listsync imports it from here)
+    unescape_markdown,
+)
+from lmsdb.domain.html import tags as _tags
+from lmsdb.domain.html import unescape_entities as _unescape
+from lmsdb.domain.latex_plain import latex_to_plain
+from lmsdb.domain.latex_plain import latexcodec_registered as _latexcodec
 
-@lru_cache(maxsize=1)
-def _latexcodec() -> None:
-    """Register latexcodec's "latex"/"ulatex" codecs, on first need only: most titles are
-    ASCII, and importing it costs every command that merely formats them."""
-    import latexcodec  # noqa: F401
-
-__all__ = ["html_to_plain", "latex_to_plain", "name_to_latex", "title_to_latex"]
+__all__ = ["name_to_latex", "title_to_latex"]
 
 # --------------------------------------------------------------------------
-# Inline HTML
+# Inline HTML -> LaTeX formatting
 # --------------------------------------------------------------------------
 
-# Only names of real HTML elements are treated as tags, so that a literal
-# "<" in a title ("x<y and z>w", "<5%") survives.
-_HTML_ELEMENTS = (
-    "a|abbr|acronym|b|bdi|bdo|big|blockquote|br|cite|code|del|dfn|div|em|font|"
-    "h[1-6]|hr|i|img|ins|kbd|mark|math|mi|mn|mo|mrow|msub|msup|mtext|p|q|s|samp|"
-    "small|span|strike|strong|sub|sup|time|tt|u|var|wbr"
-)
-# A comment is matched by its opening only; _tags finds its end with str.find. Matching
-# ``<!--.*?-->`` in the regex rescans to the end of the title from every unclosed ``<!--``:
-# a 400 KB title of them never finished.
-_TAG_RE = re.compile(
-    r"<(?=[!/A-Za-z])(?:!--|(?P<close>/)?(?P<name>"
-    + _HTML_ELEMENTS
-    + r")(?=[\s/>])[^<>]*?(?P<selfclose>/)?>)",
-    re.I | re.S,
-)
 # HTML formatting that has a LaTeX counterpart; any other tag is dropped.
 _FORMAT_COMMANDS = {
     "sub": "textsubscript",
@@ -66,96 +51,6 @@ _FORMAT_COMMANDS = {
 }
 
 _TEXT, _OPEN, _CLOSE = 0, 1, 2
-
-
-def _unescape(text: str) -> str:
-    return html.unescape(text) if "&" in text else text
-
-
-# Markdown's backslash escapes: a backslash before ASCII punctuation means that character.
-_MD_ESCAPE_RE = re.compile(r"\\([!-/:-@\[-`{-~])")
-
-
-def unescape_markdown(text: str) -> str:
-    r"""Resolve markdown backslash escapes (titles come from markdown table cells).
-
-    >>> unescape_markdown(r"\*not emphasis\* and C\_1")
-    '*not emphasis* and C_1'
-    """
-    return _MD_ESCAPE_RE.sub(_escaped, text)
-
-
-def _escaped(m: re.Match[str]) -> str:
-    # A function, not the template r"\1": Python 3.11 expands a template per match in
-    # Python, three times slower on a cell of a million backslashes.
-    return m.group(1)
-
-
-def _tags(title: str) -> Iterator[re.Match[str] | _Comment]:
-    """The HTML tags and comments of a title, left to right, in time linear in its length.
-
-    A ``<!--`` with no ``-->`` after it is text (as the regex ``<!--.*?-->`` had it), and so
-    is every later one: the search for an end is made at most once.
-    """
-    pos, unclosed = 0, False
-    while (m := _TAG_RE.search(title, pos)) is not None:
-        if m.group("name") is not None:
-            yield m
-            pos = m.end()
-            continue
-        end = -1 if unclosed else title.find("-->", m.end())
-        if end == -1:
-            unclosed = True
-            pos = m.start() + 1
-            continue
-        yield _Comment(m.start(), end + 3)
-        pos = end + 3
-
-
-class _Comment:
-    """An HTML comment, shaped like the tag matches of :func:`_tags`."""
-
-    __slots__ = ("_start", "_end")
-
-    def __init__(self, start: int, end: int):
-        self._start, self._end = start, end
-
-    def start(self) -> int:
-        return self._start
-
-    def end(self) -> int:
-        return self._end
-
-    def group(self, _name: str) -> None:
-        return None
-
-
-@lru_cache(maxsize=1024)
-def html_to_plain(title: str) -> str:
-    """Drop inline HTML tags from a title and decode character entities.
-
-    >>> html_to_plain("H<sub>2</sub>O")
-    'H2O'
-    >>> html_to_plain("<i>Q&amp;A</i> &lt;3")
-    'Q&A <3'
-    >>> html_to_plain("no markup")
-    'no markup'
-    """
-    if "\\" in title:
-        title = unescape_markdown(title)
-    if "<" not in title and "&" not in title:
-        return title
-    if "<" not in title:
-        return html.unescape(title)
-    # Entities are decoded per text segment, exactly as _lex_html does, so
-    # that both agree on (pathological) entities cut by a tag.
-    out: list[str] = []
-    pos = 0
-    for m in _tags(title):
-        out.append(_unescape(title[pos : m.start()]))
-        pos = m.end()
-    out.append(_unescape(title[pos:]))
-    return "".join(out)
 
 
 def _lex_html(title: str) -> list[tuple[int, str]]:
@@ -507,167 +402,3 @@ def name_to_latex(name: str, *, unicode: bool = False) -> str:
         latex = "{" + latex + "}"
     _check_balanced(latex)
     return latex
-
-
-# --------------------------------------------------------------------------
-# LaTeX -> plain text
-# --------------------------------------------------------------------------
-
-# Formatting commands whose argument is kept (the braces go later).
-_DROP_COMMANDS = frozenset(
-    "textsubscript textsuperscript emph textbf textit textsl textsc textrm textsf "
-    "texttt textup textmd textnormal mbox text mathrm mathit mathbf mathsf mathtt "
-    "ensuremath em bf it sl sc rm sf tt upshape itshape bfseries scshape normalfont "
-    "protect relax".split()
-)
-# Text commands latexcodec does not decode.
-_TEXT_SYMBOLS = {
-    "textbackslash": "\\",
-    "textbraceleft": "{",
-    "textbraceright": "}",
-    "textasciitilde": "~",
-    "textasciicircum": "^",
-    "textasciigrave": "`",
-    "textless": "<",
-    "textgreater": ">",
-    "textbar": "|",
-    "textunderscore": "_",
-    "textdollar": "$",
-    "textquotesingle": "'",
-    "textquotedbl": '"',
-    "textquoteleft": "\u2018",
-    "textquoteright": "\u2019",
-    "textquotedblleft": "\u201c",
-    "textquotedblright": "\u201d",
-    "quotesinglbase": "\u201a",
-    "quotedblbase": "\u201e",
-    "guillemotleft": "\u00ab",
-    "guillemotright": "\u00bb",
-    "guilsinglleft": "\u2039",
-    "guilsinglright": "\u203a",
-    "textendash": "\u2013",
-    "textemdash": "\u2014",
-    "TeX": "TeX",
-    "LaTeX": "LaTeX",
-    "BibTeX": "BibTeX",
-}
-# Control symbols: escaped specials and spacing commands.
-_CONTROL_SYMBOLS = {
-    "&": "&",
-    "%": "%",
-    "$": "$",
-    "#": "#",
-    "_": "_",
-    "{": "{",
-    "}": "}",
-    " ": " ",
-    "\\": " ",
-    ",": " ",
-    ";": " ",
-    ":": " ",
-    "-": "",
-    "/": "",
-    "@": "",
-    "!": "",
-}
-_LIGATURES = {
-    "---": "\u2014",
-    "--": "\u2013",
-    "``": "\u201c",
-    "''": "\u201d",
-    "!`": "\u00a1",
-    "?`": "\u00bf",
-}
-_L2P_RE = re.compile(
-    r"""
-      \\(?P<acc>['"`^~=.])[ \t\r\n]*(?P<accarg>\{[^{}]*\}|\\[A-Za-z]+|[A-Za-z])
-    | \\(?P<lacc>[uvHckbdrt])(?![A-Za-z])[ \t\r\n]*(?P<laccarg>\{[^{}]*\}|\\[A-Za-z]+|[A-Za-z])
-    | \\(?P<cmd>[A-Za-z]+)(?:\{\}|[ \t\r\n]*)   # TeX eats the spaces after a control word
-    | \\(?P<sym>.)
-    | (?P<math>\$[^$]+\$)
-    | ---|--|``|''|!`|\?`
-    | [{}~]
-    """,
-    re.X | re.S,
-)
-_L2P_FAST_RE = re.compile(r"[\\{}$~]|--|``|''|[!?]`")
-
-
-@lru_cache(maxsize=4096)
-def _codec_decode(latex: str) -> str | None:
-    """latexcodec's reading of a single accent/symbol/math token, or None
-    if it does not know it (the result still holds a command)."""
-    try:
-        _latexcodec()
-        text = codecs.decode(latex, "ulatex")
-    except (UnicodeDecodeError, ValueError):
-        return None
-    text = text.replace("{", "").replace("}", "")
-    if "\\" in text or "$" in text:
-        return None
-    return text
-
-
-def _l2p_token(m: re.Match[str]) -> str:
-    token = m.group(0)
-    first = token[0]
-    if first == "{" or first == "}":
-        return ""  # protective or grouping brace
-    if first == "~":
-        return "\u00a0"  # tie
-    if first == "$":
-        decoded = _codec_decode(token)
-        return decoded if decoded is not None else latex_to_plain(token[1:-1])
-    if first != "\\":
-        return _LIGATURES[token]
-    acc = m.group("acc")
-    if acc is not None:
-        decoded = _codec_decode("\\" + acc + m.group("accarg"))
-        return token if decoded is None else decoded
-    lacc = m.group("lacc")
-    if lacc is not None:
-        arg = m.group("laccarg")
-        sep = "" if arg.startswith(("{", "\\")) else " "
-        decoded = _codec_decode("\\" + lacc + sep + arg)
-        return token if decoded is None else decoded
-    cmd = m.group("cmd")
-    if cmd is not None:
-        if cmd in _DROP_COMMANDS:
-            return ""
-        symbol = _TEXT_SYMBOLS.get(cmd)
-        if symbol is not None:
-            return symbol
-        decoded = _codec_decode("\\" + cmd)
-        if decoded is not None:
-            return decoded
-        # An unknown command with an argument is most likely a formatting
-        # macro (\textsc-like): keep the argument only.  Any other unknown
-        # command is kept verbatim rather than silently lost.
-        if len(token) == len(cmd) + 1 and m.string.startswith("{", m.end()):
-            return ""
-        return token
-    return _CONTROL_SYMBOLS.get(m.group("sym"), token)
-
-
-def latex_to_plain(text: str) -> str:
-    """Convert a LaTeX (BibTeX field) string to plain Unicode.
-
-    Accents and symbols are decoded with latexcodec (``{\\"U}`` -> ``Ü``),
-    escapes and text commands are resolved (``\\&`` -> ``&``,
-    ``\\textbackslash{}`` -> ``\\``), formatting commands such as
-    ``\\emph``, ``\\textbf``, ``\\textsubscript`` are dropped with their
-    braces kept content, the TeX ligatures ``--``, ``---``, ````` ``,
-    ``''``, ``!```, ``?``` and the tie ``~`` become the characters they print.
-    All other braces are dropped.  Whitespace is kept as is, except the
-    spaces TeX itself swallows after a control word.  An unknown command
-    directly followed by ``{`` is dropped (its argument kept); other unknown
-    commands are kept verbatim.
-
-    >>> latex_to_plain('{GPT-3}: {\\\\"U}ber H\\\\textsubscript{2}O \\\\& more')
-    'GPT-3: Über H2O & more'
-    >>> latex_to_plain("pages 1--2")
-    'pages 1–2'
-    """
-    if not _L2P_FAST_RE.search(text):
-        return text
-    return _L2P_RE.sub(_l2p_token, text)

@@ -7,20 +7,15 @@ source is asked as for a paper of the list, and the answers are merged field by 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from lmsdb.domain import identifiers
-from lmsdb.domain.records import normalise_doi
 from lmsdb.enrich.consult import Consultation, Problems, queries
 from lmsdb.enrich.plan import Planner
 from lmsdb.enrich.state import BatchWrites, PaperState
 from lmsdb.services import arxiv, crossref, s2
 from lmsdb.services.http import Http, ServiceError
 from lmsdb.services.record import Author, Found
-
-_BARE_ARXIV = re.compile(r"^(?:arxiv:)?(\d{4}\.\d{4,5}|[a-z-]+(?:\.[a-z]{2})?/\d{7})(?:v\d+)?$",
-                         re.I)
 
 
 @dataclass
@@ -52,15 +47,12 @@ def parse_identifier(text: str) -> tuple[str, str]:
     (('arxiv', '2104.04473'), ('doi', '10.1145/1.2'))
     """
     t = text.strip()
-    m = _BARE_ARXIV.match(t)
-    if m:
-        return "arxiv", m.group(1)
-    a = identifiers.arxiv_id(t)
+    a = identifiers.bare_arxiv_id(t) or identifiers.arxiv_id(t)
     if a:
         return "arxiv", a
-    d = normalise_doi(t) if t.startswith(("10.", "doi:")) else identifiers.doi(t)
+    d = identifiers.normalise_doi(t) if t.startswith(("10.", "doi:")) else identifiers.doi(t)
     if t.lower().startswith("doi:"):
-        d = normalise_doi(t[4:])
+        d = identifiers.normalise_doi(t[4:])
     if d:
         return "doi", d
     return "title", t

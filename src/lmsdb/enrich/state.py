@@ -158,7 +158,7 @@ def _venue_id(conn: Connection, name: str, full_name: str | None, kind: str) -> 
 
 def _set_authors(conn: Connection, pid: int,
                  people: tuple[tuple[str, str | None, str | None], ...]) -> None:
-    from lmsdb.domain.records import Person
+    from lmsdb.domain.bibrecords import Person
     from lmsdb.sync.merge import author_key
 
     conn.execute(delete(pa_t).where(pa_t.c.paper_id == pid))

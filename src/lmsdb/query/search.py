@@ -196,7 +196,7 @@ def search(engine: Engine, text: str, *, limit: int = DEFAULT_LIMIT,
     """Papers matching ``text``, best first: key, year, venue, title and authors (the
     matched words between ``[`` and ``]`` unless ``highlight`` is false), and a score
     (higher is better; comparable within one search only)."""
-    from lmsdb.domain.latex import html_to_plain
+    from lmsdb.domain.html import html_to_plain
 
     q = parse(text)
     rows, authors = _fetch(engine, q, text, limit)

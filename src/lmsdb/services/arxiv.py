@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from lmsdb.domain.records import normalise_doi
+from lmsdb.domain.identifiers import normalise_doi
 from lmsdb.services.http import Http, Policy
 from lmsdb.services.names import person
 from lmsdb.services.record import Found

@@ -12,7 +12,7 @@ import json
 from typing import Any
 from urllib.parse import quote
 
-from lmsdb.domain.records import normalise_pages
+from lmsdb.domain.checks import normalise_pages
 from lmsdb.services.http import Http, Policy
 from lmsdb.services.names import bare_orcid
 from lmsdb.services.record import Author, Found

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import html
 import json
-import re
 from typing import Any
 
 from lmsdb.domain import identifiers
-from lmsdb.domain.records import normalise_pages
+from lmsdb.domain.checks import normalise_pages
 from lmsdb.services.http import Http, Policy
 from lmsdb.services.names import person
 from lmsdb.services.record import Author, Found
@@ -26,7 +25,6 @@ DEFAULT_URL = "https://dblp.org"
 ENV = "LMSDB_DBLP_URL"
 SEARCH_PATH = "/search/publ/api"
 HITS = 10
-_CORR_VOLUME = re.compile(r"^abs/(.+)$")
 
 
 def policy(base_url: str) -> Policy:
@@ -67,9 +65,9 @@ def _hit(info: dict[str, Any]) -> Found:
     ee = [e for e in _as_list(info.get("ee")) if isinstance(e, str)]
     preprint = key.startswith("journals/corr/")
     arxiv = next((a for a in map(identifiers.arxiv_id, ee) if a), None)
-    m = _CORR_VOLUME.match(str(info.get("volume") or ""))
-    if preprint and arxiv is None and m:
-        arxiv = m.group(1)
+    corr = identifiers.corr_volume(str(info.get("volume") or ""))
+    if preprint and arxiv is None and corr:
+        arxiv = corr
     year = str(info.get("year") or "")
     return Found(
         source=NAME, source_id=key, title=(_plain(info.get("title")) or "").rstrip("."),
@@ -91,7 +89,7 @@ def parse_search(body: bytes) -> list[Found]:
 def parse_rec(text: str, key: str) -> Found:
     """A ``/rec/{key}.bib`` record, read with lmsdb's own ``.bib`` reader."""
     from lmsdb.diagnostics import Diagnostics
-    from lmsdb.domain.records import from_bibtex
+    from lmsdb.domain.bibrecords import from_bibtex
     from lmsdb.sources.bibtex import parse_text
 
     records = from_bibtex(parse_text(text, f"dblp:{key}"), Diagnostics())

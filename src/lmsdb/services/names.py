@@ -13,7 +13,7 @@ def person(name: str, orcid: str | None = None) -> Author | None:
     >>> person("Hao Zhang 0001").family
     'Zhang'
     """
-    from lmsdb.domain.records import split_authors
+    from lmsdb.domain.bibrecords import split_authors
 
     name = " ".join(name.replace(" and ", " {and} ").split())
     people = split_authors(name) if name else ()

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 from lmsdb.domain.citekeys import fold
-from lmsdb.domain.latex import html_to_plain
+from lmsdb.domain.html import html_to_plain
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ import json
 import os
 from typing import Any
 
-from lmsdb.domain.records import normalise_doi, normalise_pages
+from lmsdb.domain.checks import normalise_pages
+from lmsdb.domain.identifiers import normalise_doi
 from lmsdb.services.http import Http, Policy
 from lmsdb.services.names import person
 from lmsdb.services.record import Found

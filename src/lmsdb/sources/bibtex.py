@@ -1,10 +1,11 @@
-"""Read a ``.bib`` file into raw entries, with the line each entry and field came from.
+"""Read a ``.bib`` file into entries, with the line each entry and field came from.
 
-bibtexparser (v2) splits the file; this module turns its failed blocks (unbalanced braces,
+bibtexparser (v2) splits the file and runs lmsdb's steps in its own pipeline
+(:mod:`lmsdb.sources.bibsteps`: ``@string`` macros, ``crossref``, unsafe or malformed fields,
+LaTeX decoding, the authors' names); this module turns its failed blocks (unbalanced braces,
 duplicate keys, duplicate fields) into :class:`SourceError` naming the file and line, and
-resolves ``crossref`` within the file (DBLP's "standard" export puts the booktitle in a
-referenced ``@proceedings`` entry). Validation of field contents happens in
-:mod:`lmsdb.domain.records`, as for the markdown source.
+gives each entry as a :class:`BibEntry`. Validation of the entries happens in
+:mod:`lmsdb.domain.bibrecords`, as for the markdown source.
 """
 
 from __future__ import annotations
@@ -20,13 +21,20 @@ from lmsdb.diagnostics import SourceError
 
 @dataclass(slots=True)
 class BibEntry:
-    """One entry as written: lower-cased field names, values without enclosing braces."""
+    """One entry as read: lower-cased field names, values as written without enclosing
+    braces (the fields :class:`~lmsdb.sources.bibsteps.ScreenFields` left out are gone),
+    and what the pipeline made of them."""
 
     line: int  # 1-based line of the ``@type{key,``
     key: str
     entry_type: str  # lower-cased
     fields: dict[str, str]
     field_lines: dict[str, int] = field(default_factory=dict)
+    plain: dict[str, str | None] = field(default_factory=dict)  # TEXT_FIELDS decoded
+    # (family, given) of each author; None: a name BibTeX cannot split (more than 2 commas)
+    authors: tuple[tuple[str, str | None], ...] | None = ()
+    screened: list[tuple[int, str]] = field(default_factory=list)  # (line, warning)
+    skip: bool = False  # the title holds an unsafe command: the entry is left out
 
 
 @dataclass
@@ -36,33 +44,16 @@ class ParsedBib:
     warnings: list[tuple[int, str]] = field(default_factory=list)  # (line, message)
 
 
-# The month macros BibTeX's standard styles define; any other bare word is an @string.
-_MONTHS = frozenset("jan feb mar apr may jun jul aug sep oct nov dec".split())
 # A field assignment (``name = ``) in text outside any entry: an entry closed too early.
 _STRAY_FIELD = re.compile(r"^\s*,?\s*[A-Za-z][\w-]*\s*=", re.S)
 
 
-def _undefined_macros(lib: Any) -> list[tuple[int, str]]:
-    """Fields whose value is a bare word that no ``@string`` defines (before resolution):
-    bibtexparser keeps the word itself as the text, where BibTeX prints nothing."""
-    defined = {s.key.lower() for s in lib.strings}
-    out: list[tuple[int, str]] = []
-    for e in lib.entries:
-        for f in e.fields:
-            raw = str(f.value).strip()
-            if not raw or raw[0] in '{"' or raw.isdigit() or "#" in raw:
-                continue
-            if raw.lower() not in defined and raw.lower() not in _MONTHS:
-                out.append((f.start_line + 1, f"{e.key}: field {f.key} is {raw!r}, an @string "
-                            "macro that no @string defines: taken as the text itself"))
-    return out
-
-
 def _extra_brace(file: str, lib: Any) -> SourceError | None:
     """An entry closed by one '}' too many leaves its last fields outside it, as text."""
-    from bibtexparser.model import Entry, ImplicitComment
+    from bibtexparser.model import Entry, ImplicitComment, MiddlewareErrorBlock
 
-    blocks = lib.blocks
+    blocks = [b.ignore_error_block if isinstance(b, MiddlewareErrorBlock) else b
+              for b in lib.blocks]
     for before, block in zip(blocks, blocks[1:], strict=False):
         if isinstance(block, ImplicitComment) and isinstance(before, Entry) and \
                 _STRAY_FIELD.match(block.raw or ""):
@@ -114,37 +105,33 @@ def _failure(file: str, block: object) -> SourceError:
     return SourceError(file, start, f"{head}: cannot parse the entry ({reason.strip()})")
 
 
+# bibtexparser's loggers: their messages are reported as SourceError or warnings instead.
+_QUIET = ("bibtexparser.splitter", "bibtexparser.middlewares.fieldkeys")
+
+
 def parse_text(text: str, file: str) -> ParsedBib:
     """Split BibTeX text into entries; the first malformed block raises :class:`SourceError`."""
-    import bibtexparser
-    from bibtexparser.middlewares.parsestack import default_parse_stack
+    import bibtexparser  # imported on first need: a list import does not read .bib files
+    from bibtexparser.model import Entry, MiddlewareErrorBlock
 
-    splitter_log = logging.getLogger("bibtexparser.splitter")
-    level = splitter_log.level
-    splitter_log.setLevel(logging.CRITICAL)  # its failures are reported as SourceError below
+    from lmsdb.sources import bibsteps
+
+    loggers = [logging.getLogger(name) for name in _QUIET]
+    levels = [log.level for log in loggers]
+    for log in loggers:
+        log.setLevel(logging.CRITICAL)
     try:
-        lib = bibtexparser.parse_string(text, parse_stack=[])
+        lib = bibtexparser.parse_string(text, parse_stack=bibsteps.parse_stack())
     finally:
-        splitter_log.setLevel(level)
-    if lib.failed_blocks:
-        first = min(lib.failed_blocks, key=lambda b: b.start_line)
-        raise _failure(file, first)
+        for log, level in zip(loggers, levels, strict=True):
+            log.setLevel(level)
+    failed = [b for b in lib.failed_blocks if not isinstance(b, MiddlewareErrorBlock)]
+    if failed:
+        raise _failure(file, min(failed, key=lambda b: b.start_line))
     brace = _extra_brace(file, lib)
     if brace is not None:
         raise brace
-    warnings = _undefined_macros(lib)
-    for middleware in default_parse_stack():  # resolve @string macros, drop the braces
-        lib = middleware.transform(lib)
-    entries = [
-        BibEntry(
-            line=e.start_line + 1,
-            key=e.key,
-            entry_type=e.entry_type.lower(),
-            fields={f.key.lower(): str(f.value) for f in e.fields},
-            field_lines={f.key.lower(): f.start_line + 1 for f in e.fields},
-        )
-        for e in lib.entries
-    ]
+    entries = [_entry(b) for b in lib.blocks if isinstance(b, MiddlewareErrorBlock | Entry)]
     seen: dict[str, int] = {}
     for e in entries:
         if not e.key.strip():
@@ -154,25 +141,38 @@ def parse_text(text: str, file: str) -> ParsedBib:
         if first != e.line:
             raise SourceError(file, e.line, f"duplicate entry key {e.key!r} (first used, in "
                               f"another case, at line {first}): BibTeX ignores case in keys")
-    _resolve_crossrefs(entries)
+    warnings = [w for b in lib.blocks
+                for w in _entry_block(b).get_parser_metadata(bibsteps.META_UNDEFINED) or ()]
     return ParsedBib(file, entries, warnings)
 
 
-def _resolve_crossrefs(entries: list[BibEntry]) -> None:
-    """Copy fields an entry lacks from the entry its ``crossref`` names, as BibTeX does."""
-    by_key = {e.key.lower(): e for e in entries}
-    for e in entries:
-        ref = e.fields.get("crossref", "").strip().lower()
-        parent = by_key.get(ref) if ref else None
-        if parent is None or parent is e:
-            continue
-        for name, value in list(parent.fields.items()):
-            if name == "title" and "booktitle" not in e.fields:
-                e.fields["booktitle"] = value
-                e.field_lines["booktitle"] = parent.field_lines.get(name, parent.line)
-            elif name not in e.fields and name not in ("title", "key", "crossref"):
-                e.fields[name] = value
-                e.field_lines[name] = parent.field_lines.get(name, parent.line)
+def _entry_block(block: Any) -> Any:
+    """The entry of a block (a name error leaves it wrapped in a MiddlewareErrorBlock)."""
+    inner = getattr(block, "ignore_error_block", None)
+    return block if inner is None else inner
+
+
+def _entry(block: Any) -> BibEntry:
+    """A :class:`BibEntry` of a parsed entry, or of one whose authors could not be split."""
+    from lmsdb.sources import bibsteps
+
+    e = _entry_block(block)
+    meta = e.parser_metadata
+    failed = e is not block
+    fields = {f.key: str(f.value) for f in e.fields}
+    if "author" in fields:
+        fields["author"] = meta[bibsteps.META_AUTHOR_RAW]
+    return BibEntry(
+        line=e.start_line + 1,
+        key=e.key,
+        entry_type=e.entry_type.lower(),
+        fields=fields,
+        field_lines={f.key: f.start_line + 1 for f in e.fields},
+        plain=meta.get(bibsteps.META_PLAIN, {}),
+        authors=None if failed else meta.get(bibsteps.META_AUTHORS, ()),
+        screened=meta.get(bibsteps.META_SCREENED, []),
+        skip=bool(meta.get(bibsteps.META_SKIP)),
+    )
 
 
 def parse_file(path: str | Path) -> ParsedBib:

@@ -1,9 +1,11 @@
-"""Read an awesome list (markdown tables) into raw rows, with the line each came from.
+"""Read an awesome list (markdown tables) into rows of read cells, with the line each came from.
 
 This is a line-oriented scanner, not a full markdown parser: the lists are tables of one row
 per line, and scanning lines costs a small fraction of a CommonMark parse on a list of
 100,000 papers. ``tests/test_markdown_differential.py`` checks it against markdown-it-py.
-Validation of the cells' contents happens in :mod:`lmsdb.domain.records`.
+This module finds the sections and tables and keeps the document's layout; the cells of a
+row are read by :mod:`lmsdb.sources.markdown_rows`. Validation of what the cells say happens
+in :mod:`lmsdb.domain.records`.
 """
 
 from __future__ import annotations
@@ -16,18 +18,21 @@ from typing import Any
 
 from lmsdb.diagnostics import Diagnostics, SourceError
 from lmsdb.domain.width import display_width
-
-_SEPARATOR_CELL = re.compile(r"^\s*:?-+:?\s*$")
-# Every repeat below stops at a character that can start the next match (']' or '<'), so
-# that a search is linear in the cell's length: with [^>]* a 120 KB cell of "<span " took
-# 25 s (each start rescanned the rest of the cell).
-_ANCHOR_LINK = re.compile(r"\]\(\s*#([^)\]\s]+)\s*\)")
-_ANCHOR_LINK_TEXT = re.compile(r"\[([^\[\]]*)\]\(\s*#([^)\]\s]+)\s*\)")
-_SPAN_ID = re.compile(
-    r"""<(?:span|a)\s[^<>]*\b(?:id|name)\s*=\s*["']([^"'<>]+)["'][^<>]*>(?:\s*</(?:span|a)>)?"""
+from lmsdb.sources.markdown_rows import (
+    FrameworkRow,
+    PaperRow,
+    column_of,
+    ends_inside_link,
+    framework_row,
+    is_separator,
+    paper_row,
+    parse_link,  # noqa: F401  (sync.rewrites reads title cells with it)
+    split_cells,
 )
-_LINK = re.compile(r"^\[(?P<text>.*)\]\((?P<url>[^()\s]*(?:\([^()\s]*\)[^()\s]*)*)\s*\)$", re.S)
+
 _TOC_LINE = re.compile(r"^\s*[-*+]\s+\[[^\]]*\]\(#[^)]*\)\s*$")
+
+_FRAMEWORK_ROLES = ("year", "name", "training", "inference", "serving", "comments")
 
 UNSECTIONED = "Papers"  # the category of a paper table that no ### heading introduces
 
@@ -58,35 +63,6 @@ FRAMEWORK_COLUMNS = {
 }
 
 
-@dataclass(slots=True)
-class PaperRow:
-    """One row of a paper table, cells as written (stripped)."""
-
-    line: int
-    category: str
-    year: str
-    venue: str
-    title_cell: str
-    framework_cell: str
-    text: str  # the whole line, to locate columns in error messages
-    cells_index: dict[str, int]
-    extra: tuple[str, ...] = ()  # cells of columns lmsdb does not know, as written
-
-
-@dataclass(slots=True)
-class FrameworkRow:
-    line: int
-    year: str
-    name_cell: str
-    training: str
-    inference: str
-    serving: str
-    comments: str
-    text: str
-    cells_index: dict[str, int]
-    extra: tuple[str, ...] = ()
-
-
 @dataclass
 class ParsedList:
     """Everything the scanner found in one file."""
@@ -104,95 +80,6 @@ class ParsedList:
     # each table lmsdb reads, its header, alignment row, column roles and padding.
     layout: list[dict[str, Any]] = field(default_factory=list)
     skipped: int = 0  # rows skipped with a warning (--lenient)
-
-
-def split_cells(line: str) -> list[str]:
-    """Split a table row into stripped cells the way GitHub does.
-
-    Only ``\\|`` escapes a pipe (it becomes ``|`` in the cell); as in the GFM spec, a pipe
-    inside a code span still separates cells unless it is escaped.
-
-    >>> split_cells("| 2023 | ICLR | a \\\\| b |")
-    ['2023', 'ICLR', 'a | b']
-    >>> split_cells("x | `a\\\\|b` | y")
-    ['x', '`a|b`', 'y']
-    """
-    s = line.strip()
-    if s.startswith("|"):
-        s = s[1:]
-    if s.endswith("|") and not s.endswith("\\|"):
-        s = s[:-1]
-    if "\\|" not in s:
-        return [c.strip() for c in s.split("|")]
-    # A pipe right after a backslash is part of the cell (markdown-it's escapedSplit rule).
-    cells: list[str] = []
-    current: list[str] = []
-    start = 0
-    pos = s.find("|")
-    while pos != -1:
-        if pos > 0 and s[pos - 1] == "\\":
-            current.append(s[start : pos - 1])
-        else:
-            current.append(s[start:pos])
-            cells.append("".join(current))
-            current = []
-        start = pos if current else pos + 1
-        pos = s.find("|", pos + 1)
-    current.append(s[start:])
-    cells.append("".join(current))
-    return [c.strip() for c in cells]
-
-
-def is_separator(cells: list[str]) -> bool:
-    return bool(cells) and all(_SEPARATOR_CELL.match(c) for c in cells)
-
-
-def column_of(text: str, cell_index: int) -> int:
-    """1-based column where cell ``cell_index`` (0-based) of a row starts, for messages."""
-    s = text.rstrip("\r\n")
-    lead = len(s) - len(s.lstrip())
-    pos = lead + (1 if s[lead : lead + 1] == "|" else 0)
-    for _ in range(cell_index):
-        nxt = s.find("|", pos)
-        while nxt > 0 and s[nxt - 1] == "\\":
-            nxt = s.find("|", nxt + 1)
-        if nxt == -1:
-            return pos + 1
-        pos = nxt + 1
-    while pos < len(s) and s[pos] in " \t":
-        pos += 1
-    return pos + 1
-
-
-def parse_link(cell: str) -> tuple[str, str | None]:
-    """``[text](url)`` gives (text, url); anything else gives (cell, None)."""
-    if cell.startswith("[") and cell.endswith(")"):
-        m = _LINK.match(cell)
-        if m:
-            return m.group("text").strip(), m.group("url").strip()
-    return cell, None
-
-
-def framework_anchors(cell: str) -> list[str]:
-    """The ``#anchor`` targets of the links in a Framework cell, in order."""
-    return _ANCHOR_LINK.findall(cell)
-
-
-def framework_links(cell: str) -> list[tuple[str, str]]:
-    """(text, anchor) of each ``[text](#anchor)`` link of a Framework cell, in order.
-
-    >>> framework_links("[TorchGpipe](#gpipe), [DeepSpeed](#ds)")
-    [('TorchGpipe', 'gpipe'), ('DeepSpeed', 'ds')]
-    """
-    return [(t.strip(), a) for t, a in _ANCHOR_LINK_TEXT.findall(cell)]
-
-
-def span_anchor(cell: str) -> tuple[str | None, str]:
-    """The ``<span id="...">`` anchor of a Name cell and the cell without it."""
-    m = _SPAN_ID.search(cell)
-    if not m:
-        return None, cell
-    return m.group(1), (cell[: m.start()] + cell[m.end() :]).strip()
 
 
 def split_lines(text: str) -> list[str]:
@@ -476,18 +363,6 @@ def table_has_outer_pipes(table: Table) -> bool:
         len(table.rows), 20)
 
 
-def ends_inside_link(text: str) -> bool:
-    """Whether a row's line stops in the middle of a ``[text](url)`` link.
-
-    >>> ends_inside_link("| 2022 | SC | [A title](https://x.org/"), ends_inside_link("| [a](b) |")
-    (True, False)
-    """
-    if text.count("[") > text.count("]"):
-        return True
-    open_at = text.rfind("](")
-    return open_at != -1 and text.find(")", open_at) == -1
-
-
 def _row_error(file: str, diags: Diagnostics, lenient: bool, out: ParsedList,
                err: SourceError) -> None:
     """Raise a row's error, or (--lenient) warn naming its line and skip the row."""
@@ -549,9 +424,9 @@ def _read_papers(table: Table, out: ParsedList, category: str, diags: Diagnostic
     unknown = [k for k, r in enumerate(roles) if r is None]
     append = out.papers.append
     for lineno, c, text in _body(table, out.file, index, diags, out, lenient):
-        append(PaperRow(lineno, category, c[k_year], c[k_venue] if k_venue is not None else "",
-                        c[k_title], c[k_fw] if k_fw is not None else "", text, index,
-                        tuple(c[k] for k in unknown) if unknown else ()))
+        append(paper_row(lineno, category, c[k_year], c[k_venue] if k_venue is not None else "",
+                         c[k_title], c[k_fw] if k_fw is not None else "", text, index,
+                         tuple(c[k] for k in unknown) if unknown else ()))
     return roles
 
 
@@ -565,11 +440,9 @@ def _read_frameworks(table: Table, out: ParsedList, diags: Diagnostics,
         return c[k] if k is not None else ""
 
     for lineno, c, text in _body(table, out.file, index, diags, out, lenient):
-        out.frameworks.append(
-            FrameworkRow(lineno, get(c, "year"), get(c, "name"), get(c, "training"),
-                         get(c, "inference"), get(c, "serving"), get(c, "comments"), text,
-                         index, tuple(c[k] for k in unknown))
-        )
+        out.frameworks.append(framework_row(
+            lineno, [get(c, role) for role in _FRAMEWORK_ROLES], text, index,
+            tuple(c[k] for k in unknown)))
     return roles
 
 

@@ -32,7 +32,7 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
-from lmsdb.domain.latex import html_to_plain
+from lmsdb.domain.html import html_to_plain
 
 WORD = re.compile(r"[^\W_]+")  # a token: letters and digits (no underscore)
 SEARCH_COLUMNS = ("search_title", "search_authors", "search_vector")

@@ -17,15 +17,11 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 
 from lmsdb.diagnostics import Diagnostics, LmsdbError
 from lmsdb.domain import identifiers
+from lmsdb.domain.bibrecords import Person, split_authors
+from lmsdb.domain.checks import normalise_pages, validation_message
 from lmsdb.domain.citekeys import KeyAllocator, base_key
-from lmsdb.domain.records import (
-    PaperRecord,
-    Person,
-    normalise_doi,
-    normalise_pages,
-    split_authors,
-    validation_message,
-)
+from lmsdb.domain.identifiers import normalise_doi
+from lmsdb.domain.records import PaperRecord
 from lmsdb.store.schema import (
     Author,
     Category,

@@ -90,7 +90,7 @@ def import_bibtex(
 ) -> MergeReport:
     """Merge a ``.bib`` file into the database: every entry is checked before any write,
     and the writes run in one transaction, under the writer lock."""
-    from lmsdb.domain.records import from_bibtex
+    from lmsdb.domain.bibrecords import from_bibtex
     from lmsdb.sources.bibtex import parse_file as parse_bib
     from lmsdb.sync import merge
 

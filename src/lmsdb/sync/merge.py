@@ -21,8 +21,8 @@ from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from lmsdb.diagnostics import Diagnostics
 from lmsdb.domain import identifiers, venues
+from lmsdb.domain.bibrecords import BibRecord, Person
 from lmsdb.domain.citekeys import KeyAllocator, base_key, fold
-from lmsdb.domain.records import BibRecord, Person
 from lmsdb.store.schema import Author, Paper, PaperAlias, PaperAuthor, PaperUrl, Venue
 from lmsdb.store.searchtext import SEARCH_COLUMNS, authors_text, search_columns, tsvector
 from lmsdb.store.user_venues import load_book
