@@ -7,7 +7,7 @@ import difflib
 import re
 
 from lmsdb.diagnostics import Diagnostics
-from lmsdb.sources.markdown import is_separator, split_cells
+from lmsdb.sources.markdown_rows import is_separator, split_cells
 
 _DASHES = re.compile(r"-+")
 
