@@ -250,9 +250,10 @@ def from_markdown(parsed: ParsedList, diags: Diagnostics, *, lenient: bool = Fal
     if progress is not None:
         progress.update(len(parsed.papers) % STEP)
     for row in parsed.papers:
-        # The whole line served to point errors at a column; the rows are kept (to name the
-        # rows `export md` rewrites) but a 100,000-row list need not be held twice.
-        row.text = ""
+        # The whole line served to point errors at a column, and the cells read to build the
+        # records; the rows are kept (to name the rows `export md` rewrites) but a
+        # 100,000-row list need not be held twice.
+        row.text, row.title, row.url, row.links = "", "", None, ()
     return ListRecords(file, parsed.title, parsed.intro, list(parsed.categories), papers,
                        frameworks, diags, parsed.extra, parsed.layout, skipped,
                        {r.line: r for r in parsed.papers},

@@ -10,7 +10,8 @@ that :mod:`lmsdb.domain.records` only validates.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from lmsdb.domain.checks import CONTROL, shorten
 
@@ -44,7 +45,7 @@ class PaperRow:
     # (0-based) the line holds a control character (-1: nowhere).
     title: str = ""
     url: str | None = None
-    links: list[tuple[str, str]] = field(default_factory=list)
+    links: Sequence[tuple[str, str]] = ()
     link_problem: str | None = None
     control_at: int = -1
 
