@@ -16,15 +16,13 @@ from lmsdb.domain.checks import (
     DIGITS,
     MIN_YEAR,
     YEAR_DIGITS,
-    WebUrl,
-    Year,
-    clean_url,
     max_year,
     normalise_pages,
     shorten,
     squeeze,
     validation_message,
 )
+from lmsdb.domain.fieldtypes import WebUrl, Year, clean_url
 
 if TYPE_CHECKING:
     from lmsdb.sources.bibtex import BibEntry, ParsedBib

@@ -2,20 +2,18 @@
 errors in the words of the list's (or the ``.bib`` file's) author.
 
 :mod:`lmsdb.domain.records` (the rows of a list) and :mod:`lmsdb.domain.bibrecords` (the
-entries of a ``.bib`` file) validate with these types; ``lmsdb add``/``edit`` report with
-:func:`validation_message`.
+entries of a ``.bib`` file) validate with the field types of :mod:`lmsdb.domain.fieldtypes`
+and these helpers; ``lmsdb add``/``edit`` report with :func:`validation_message`. This module
+does not import pydantic: the sources use it too, and ``export md`` reads cells with them.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import re
-from typing import Annotated, Any
-
-from pydantic import Field, StringConstraints
+from typing import Any
 
 from lmsdb.diagnostics import SourceError
-from lmsdb.domain import identifiers
 
 MIN_YEAR = 1900
 
@@ -24,15 +22,6 @@ def max_year() -> int:
     """Papers may be dated up to next year (camera-ready versions of accepted papers)."""
     return _dt.date.today().year + 1
 
-
-# The checks are constraints that pydantic-core evaluates itself (no Python validator is
-# called per row): a list of 100,000 papers validates in a fraction of a second.
-# Strict: a year cell is turned into an int only when it is plain digits (year_cell);
-# pydantic's lax mode would otherwise read "2_023", "+2023" or "2023.0" as 2023.
-Year = Annotated[int, Field(ge=MIN_YEAR, le=max_year(), strict=True)]
-OptionalYear = Annotated[int | None, Field(ge=MIN_YEAR, le=max_year(), strict=True)]
-WebUrl = Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
-NonEmpty = Annotated[str, StringConstraints(min_length=1)]
 
 DIGITS = re.compile(r"[0-9]+")
 YEAR_DIGITS = 9  # more digits than this cannot be a year (and int() refuses 4,300 and up)
@@ -66,11 +55,6 @@ def shorten(value: object, limit: int = 60) -> str:
     half = (limit - 4) // 2
     n = len(value) if isinstance(value, str) else len(text)
     return f"{text[:half]}…{text[-half:]} ({n} characters)"
-
-
-def clean_url(url: str | None) -> str | None:
-    """A URL as stored: :func:`lmsdb.domain.identifiers.clean_url`, ``None`` for none."""
-    return (identifiers.clean_url(url) or None) if url else None
 
 
 _ASCII_SPACE = re.compile(r"[ \t\n\r\f\v]+")

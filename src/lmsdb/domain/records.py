@@ -16,17 +16,13 @@ from pydantic.dataclasses import dataclass as pydantic_dataclass
 
 from lmsdb.diagnostics import Diagnostics, SourceError
 from lmsdb.domain.checks import (
-    NonEmpty,
-    OptionalYear,
     RowError,
-    WebUrl,
-    Year,
-    clean_url,
     shorten,
     squeeze,
     validation_message,
     year_cell,
 )
+from lmsdb.domain.fieldtypes import NonEmpty, OptionalYear, WebUrl, Year, clean_url
 from lmsdb.domain.html import html_to_plain
 from lmsdb.progress import STEP, Progress
 from lmsdb.sources.markdown import ParsedList

@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bibtexparser.library import Library
+from bibtexparser import Library
 from bibtexparser.middlewares import (
     BlockMiddleware,
     LibraryMiddleware,
