@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import doctest
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
 from lmsdb.diagnostics import Diagnostics, SourceError
-from lmsdb.sources import markdown, markdown_rows
 from lmsdb.sources.markdown import parse_text
 from lmsdb.sources.markdown_rows import column_of, split_cells
 from lmsdb.sync.importer import import_markdown
@@ -17,12 +15,6 @@ from lmsdb.sync.importer import import_markdown
 from .conftest import DATA
 
 MD = DATA / "md"
-
-
-@pytest.mark.parametrize("module", [markdown, markdown_rows])
-def test_doctests(module) -> None:
-    result = doctest.testmod(module)
-    assert result.attempted > 0 and result.failed == 0
 
 
 def rows(engine, sql: str) -> list[tuple]:
