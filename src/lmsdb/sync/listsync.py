@@ -20,6 +20,7 @@ from lmsdb.domain.citekeys import KeyAllocator, base_key
 from lmsdb.domain.latex import html_to_plain
 from lmsdb.domain.records import FrameworkRecord, ListRecords, PaperRecord
 from lmsdb.progress import STEP, NoProgress, Progress
+from lmsdb.store import pgload
 from lmsdb.store.schema import (
     Category,
     Framework,
@@ -686,7 +687,9 @@ def plan_and_apply(
     rewrites.note_rewrites(recs, groups)
     report.writes = writes.any()
     if conn is not None and not dry_run:
-        writes.apply(conn)
+        with pgload.keys_checked_after(conn, (papers_t, pf_t, pc_t, urls_t, base_t),
+                                       len(writes.paper_insert)):
+            writes.apply(conn)
     progress.update(len(recs.papers))  # the writing pass
     return report
 
