@@ -4,6 +4,8 @@ writer that has to wait says so and gives up after --wait."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -39,16 +41,34 @@ def _years(engine) -> tuple[int, int]:
                                   {"t": p + "%"}).scalar_one() for p in (EDIT_A[0], EDIT_B[0]))
 
 
-def _import_at_once(url: str, path: Path, start: threading.Barrier, said: list[str],
-                    errors: list[BaseException]) -> None:
-    engine = make_engine(url)  # one engine per writer, as two processes would have
-    try:
-        start.wait()
-        import_markdown(engine, path, wait=Wait(30, said.append))
-    except BaseException as e:  # reported by the test
-        errors.append(e)
-    finally:
-        engine.dispose()
+def _reset(engine) -> None:
+    import_markdown(engine, SEED)
+    assert _years(engine) == (EDIT_A[1], EDIT_B[1])
+
+
+# What two imports run at once may print besides their own lines: never a raw driver error.
+RAW_ERRORS = ("Traceback", "violates", "duplicate key", "constraint", "IntegrityError",
+              "database is locked", "psycopg", "sqlite3")
+ORDERS = {(EDIT_A[1], EDIT_B[2]): "a then b", (EDIT_A[2], EDIT_B[1]): "b then a"}
+
+
+def _check_run(years: tuple[int, int], exits: list[int], stderrs: list[str]) -> str:
+    """The order the two imports took, if the run ended as one of the two orders gives
+    (a then b: b's list, Alpa as in the list; b then a: a's list), both exit 0 and no raw
+    error showed; else an AssertionError."""
+    assert exits == [0, 0], (exits, stderrs)
+    for err in stderrs:
+        assert not any(raw in err for raw in RAW_ERRORS), err
+        assert all("waiting for it to finish" in line
+                   for line in err.splitlines() if line.startswith("lmsdb:")), err
+    assert years in ORDERS, years
+    return ORDERS[years]
+
+
+def _import_process(url: str, path: Path) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "lmsdb", "--db", url, "import", "--wait",
+                             "60", str(path)], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -64,38 +84,83 @@ def url(request, tmp_path):
         admin.execute("DROP SCHEMA IF EXISTS race CASCADE")
 
 
-def test_two_imports_at_once_end_as_one_order(url, tmp_path):
+def test_two_import_processes_at_once_end_as_one_order(url, tmp_path):
+    """``lmsdb import edit_a.md & lmsdb import edit_b.md``, ten times from the same state."""
     a, b = _edited(tmp_path, "edit_a.md", EDIT_A), _edited(tmp_path, "edit_b.md", EDIT_B)
     base = make_engine(url)
-    import_markdown(base, SEED)
-    outcomes = set()
+    orders = []
     for _ in range(RUNS):
-        import_markdown(base, SEED)
-        assert _years(base) == (EDIT_A[1], EDIT_B[1])
-        said: list[str] = []
-        errors: list[BaseException] = []
-        start = threading.Barrier(2)
-        threads = [threading.Thread(target=_import_at_once, args=(url, p, start, said, errors))
-                   for p in (a, b)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        assert errors == []
-        years = _years(base)
-        # a then b: b's list (Alpa as in the list); b then a: a's list.
-        assert years in {(EDIT_A[1], EDIT_B[2]), (EDIT_A[2], EDIT_B[1])}, years
-        outcomes.add(years)
-        assert all("waiting for it to finish" in m for m in said)
+        _reset(base)
+        procs = [_import_process(url, p) for p in (a, b)]
+        stderrs = [p.communicate(timeout=120)[1] for p in procs]
+        orders.append(_check_run(_years(base), [p.returncode for p in procs], stderrs))
+    base.dispose()
+    assert len(orders) == RUNS
+
+
+def _import_thread(url: str, path: Path, start: threading.Barrier, said: list[str],
+                   errors: list[BaseException]) -> None:
+    engine = make_engine(url)  # one engine per writer, as two processes would have
+    try:
+        start.wait()
+        import_markdown(engine, path, wait=Wait(30, said.append))
+    except BaseException as e:  # reported by the test
+        errors.append(e)
+    finally:
+        engine.dispose()
+
+
+def _two_threads(url: str, a: Path, b: Path) -> tuple[list[int], list[str]]:
+    """Two imports in two threads with their own engines: (exit codes, what each said)."""
+    said: list[list[str]] = [[], []]
+    errors: list[list[BaseException]] = [[], []]
+    start = threading.Barrier(2)
+    threads = [threading.Thread(target=_import_thread, args=(url, p, start, said[i], errors[i]))
+               for i, p in enumerate((a, b))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return ([1 if e else 0 for e in errors],
+            ["\n".join(s + [repr(x) for x in e]) for s, e in zip(said, errors, strict=True)])
+
+
+def test_the_check_catches_a_lost_update_without_the_lock(url, tmp_path, monkeypatch):
+    """The check of the test above is not blind: with the writer lock patched out and both
+    imports made to read before either writes (which the lock forbids, so this cannot run
+    against the real lock), it fails: the two imports lose an update or collide."""
+    from contextlib import contextmanager
+
+    from lmsdb.sync import importer, listsync
+
+    a, b = _edited(tmp_path, "edit_a.md", EDIT_A), _edited(tmp_path, "edit_b.md", EDIT_B)
+    base = make_engine(url)
+    _reset(base)
+
+    @contextmanager
+    def no_lock(engine, wait=None):
+        with engine.begin() as conn:
+            yield conn
+
+    both_read = threading.Barrier(2, timeout=30)
+    real_load = listsync.load_state
+
+    def load_then_meet(conn):
+        state = real_load(conn)
+        both_read.wait()
+        return state
+
+    monkeypatch.setattr(importer, "writing", no_lock)
+    monkeypatch.setattr(listsync, "load_state", load_then_meet)
+    exits, said = _two_threads(url, a, b)
+    with pytest.raises(AssertionError):
+        _check_run(_years(base), exits, said)
     base.dispose()
 
 
 def test_two_migrations_of_an_empty_database(url, tmp_path):
     """Two `lmsdb migrate` processes at once (Alembic keeps its state in module globals, so
     two migrations in one process's threads would not be what users run)."""
-    import subprocess
-    import sys
-
     procs = [subprocess.Popen([sys.executable, "-m", "lmsdb", "--db", url, "migrate"],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for _ in range(2)]

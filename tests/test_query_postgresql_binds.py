@@ -8,12 +8,15 @@ from decimal import Decimal
 
 import pytest
 
-from lmsdb.query import adhoc as query
-from lmsdb.query.adhoc import pg_placeholders, plain
+from lmsdb.query import adhoc, pgbinds
+from lmsdb.query.adhoc import plain
+from lmsdb.query.pgbinds import pg_placeholders
 
 
-def test_doctests():
-    assert doctest.testmod(query).failed == 0
+@pytest.mark.parametrize("module", [adhoc, pgbinds])
+def test_doctests(module):
+    result = doctest.testmod(module)
+    assert result.failed == 0 and result.attempted > 0
 
 
 @pytest.mark.parametrize("sql, stmt, names", [

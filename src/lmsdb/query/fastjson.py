@@ -11,8 +11,9 @@ a test checks it on many queries.
 Only what is sure to print the same takes this path: a query that can stand as a
 subquery, with distinct column names and at most 63 columns, whose rows hold no real (a
 float's shortest form is Python's, not SQLite's) and no blob. Anything else returns None
-and the caller goes the general way (:func:`lmsdb.query.adhoc.run`, then Python formats). The
-query runs under the same read-only guard, timeout and error messages as ``query.run``.
+and the caller goes the general way (:func:`lmsdb.query.adhoc.run`, then Python formats).
+The query runs under the same read-only guard, timeout and error messages as that one
+(:mod:`lmsdb.query.sqliteguard`).
 """
 
 from __future__ import annotations
@@ -21,9 +22,8 @@ import re
 import sqlite3
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
-from lmsdb.query.adhoc import _Guard, _sqlite_error
+from lmsdb.query.sqliteguard import Guard, open_read_only, sqlite_error
 
 _RENAMED = re.compile(r":\d+$")  # SQLite's name for a second column of the same name
 # A real in json_object's compact output: right after a key's colon, digits then . or e.
@@ -51,17 +51,14 @@ def query_json(url: str, sql: str, params: dict[str, Any], fmt: str,
     if fmt not in ("json", "jsonl") or path is None or not Path(path).is_file():
         return None
     body = sql.strip().rstrip(";").strip()
-    guard = _Guard(timeout)
+    guard = Guard(timeout)
     try:
-        con = sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True)
+        con = open_read_only(path, guard)
     except sqlite3.Error:
         return None
     try:
         if _revision(con) != SCHEMA_HEAD:
             return None
-        con.execute("PRAGMA query_only = ON")
-        con.set_authorizer(guard.authorize)
-        con.set_progress_handler(guard.progress, 10_000)
         try:
             cur = con.execute(f"SELECT * FROM (\n{body}\n) LIMIT 0", params)
         except sqlite3.Error:
@@ -74,7 +71,7 @@ def query_json(url: str, sql: str, params: dict[str, Any], fmt: str,
             lines = [r[0] for r in con.execute(_statement(body, columns), params)]
         except sqlite3.Error as e:
             if guard.timed_out:
-                raise _sqlite_error(e, guard, sql, timeout) from None
+                raise sqlite_error(e, guard, sql, timeout) from None
             return None  # a blob ("JSON cannot hold BLOB values")
     finally:
         con.close()
