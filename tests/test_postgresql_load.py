@@ -13,7 +13,7 @@ from lmsdb.store.db import alembic_config, ensure_schema, make_engine
 from lmsdb.sync import listsync
 from lmsdb.sync.importer import import_markdown
 
-from .conftest import SEED, pg_admin, url_of
+from .conftest import ROOT, SEED, pg_admin, url_of
 
 SCHEMA = "bulkload"
 LOADED = ("papers", "paper_frameworks", "paper_categories", "paper_urls", "paper_base")
@@ -78,44 +78,40 @@ def test_fresh_import_drops_and_readds_the_same_keys(fresh, seeded, monkeypatch)
     assert counts(engine) == counts(seeded)  # the rows of the same import on SQLite
 
 
-def test_a_row_that_breaks_a_key_fails_the_import_and_changes_nothing(fresh, monkeypatch):
-    engine = fresh
-    """The keys are checked when they come back: a link row to no category (written here
-    while the keys are away) fails the import, and the rollback restores every key."""
-    monkeypatch.setattr(pgload, "MIN_ROWS", 1)
-    before, rows = keys(engine), dump(engine)
-    real = listsync._Writes.apply
+def _a_bad_link(conn) -> None:
+    """A link row to no category, written while the keys are away."""
+    conn.execute(text("INSERT INTO paper_categories (paper_id, category_id, position) "
+                      "SELECT min(id), 999999, 0 FROM papers"))
 
-    def also_a_bad_link(self, conn):
-        real(self, conn)
-        conn.execute(text("INSERT INTO paper_categories (paper_id, category_id, position) "
-                          "SELECT min(id), 999999, 0 FROM papers"))
 
-    monkeypatch.setattr(listsync._Writes, "apply", also_a_bad_link)
+def _disk_full(conn) -> None:
+    raise RuntimeError("disk full")
+
+
+@pytest.mark.parametrize("after_the_writes", [_a_bad_link, _disk_full])
+def test_a_failure_while_the_keys_are_away_changes_nothing(fresh, monkeypatch,
+                                                           after_the_writes):
+    """A row that breaks a key fails the import when the keys come back (as the row check
+    would have); any failure rolls back the rows and restores every key."""
     from sqlalchemy.exc import IntegrityError
 
-    with pytest.raises(IntegrityError) as e:
-        import_markdown(engine, SEED)
-    assert e.value.orig.sqlstate == "23503"
-    assert "fk_paper_categories_category_id_categories" in str(e.value)
-    assert dropped(engine)
-    assert keys(engine) == before
-    assert dump(engine) == rows
-
-
-def test_a_failure_while_the_keys_are_away_restores_them(fresh, monkeypatch):
     engine = fresh
     monkeypatch.setattr(pgload, "MIN_ROWS", 1)
     before, rows = keys(engine), dump(engine)
     real = listsync._Writes.apply
 
-    def explode(self, conn):
+    def apply_then(self, conn):
         real(self, conn)
-        raise RuntimeError("disk full")
+        after_the_writes(conn)
 
-    monkeypatch.setattr(listsync._Writes, "apply", explode)
-    with pytest.raises(RuntimeError):
+    monkeypatch.setattr(listsync._Writes, "apply", apply_then)
+    with pytest.raises((IntegrityError, RuntimeError)) as e:
         import_markdown(engine, SEED)
+    if after_the_writes is _a_bad_link:
+        assert isinstance(e.value, IntegrityError) and e.value.orig.sqlstate == "23503"
+        assert "fk_paper_categories_category_id_categories" in str(e.value)
+    else:
+        assert str(e.value) == "disk full"
     assert dropped(engine)
     assert keys(engine) == before
     assert dump(engine) == rows
@@ -142,6 +138,9 @@ def test_small_imports_and_reimports_keep_the_row_checks(fresh, monkeypatch, tmp
     engine = fresh
     import_markdown(engine, SEED)  # fewer papers than MIN_ROWS
     assert pgload.MIN_ROWS > 100 and dropped(engine) == []
+    docs = (ROOT / "docs" / "postgresql.md").read_text(encoding="utf-8")
+    assert f"writes {pgload.MIN_ROWS:,} papers or more into empty tables" in " ".join(
+        docs.split())
     # One new paper into tables that already hold rows: however few MIN_ROWS asks for.
     monkeypatch.setattr(pgload, "MIN_ROWS", 1)
     row = next(line for line in SEED.read_text(encoding="utf-8").splitlines()
