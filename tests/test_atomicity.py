@@ -73,18 +73,18 @@ def test_cli_error_exit_code_and_file_unchanged(runner, db_url, tmp_path):
 
 def test_failure_during_write_rolls_back(seeded, tmp_path, monkeypatch):
     """Not only validation: an error in the middle of the writes undoes the earlier writes."""
-    from lmsdb.sync import listsync as sync
+    from lmsdb.store.writes import Writes
 
     before = dump(seeded)
     newer = broken_copy(tmp_path, "| 2020 |         | [Megatron-LM", "| 2019 |         | [Megatron-LM")
     newer.write_text(newer.read_text() + "\n", encoding="utf-8")
-    real = sync._Writes.apply
+    real = Writes.apply
 
     def explode(self, conn):
         real(self, conn)
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(sync._Writes, "apply", explode)
+    monkeypatch.setattr(Writes, "apply", explode)
     with pytest.raises(RuntimeError):
         import_markdown(seeded, newer)
     assert dump(seeded) == before

@@ -10,7 +10,7 @@ from sqlalchemy import event, text
 
 from lmsdb.store import pgload
 from lmsdb.store.db import alembic_config, ensure_schema, make_engine
-from lmsdb.sync import listsync
+from lmsdb.store.writes import Writes
 from lmsdb.sync.importer import import_markdown
 
 from .conftest import ROOT, SEED, pg_admin, url_of
@@ -98,13 +98,13 @@ def test_a_failure_while_the_keys_are_away_changes_nothing(fresh, monkeypatch,
     engine = fresh
     monkeypatch.setattr(pgload, "MIN_ROWS", 1)
     before, rows = keys(engine), dump(engine)
-    real = listsync._Writes.apply
+    real = Writes.apply
 
     def apply_then(self, conn):
         real(self, conn)
         after_the_writes(conn)
 
-    monkeypatch.setattr(listsync._Writes, "apply", apply_then)
+    monkeypatch.setattr(Writes, "apply", apply_then)
     with pytest.raises((IntegrityError, RuntimeError)) as e:
         import_markdown(engine, SEED)
     if after_the_writes is _a_bad_link:

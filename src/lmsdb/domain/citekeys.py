@@ -4,7 +4,7 @@ Scheme (in the spirit of Better BibTeX): ``<family><year><word>`` when the first
 known (``rajbhandari2020zero``), else ``<word><year>`` (``zero2020``), where ``<word>`` is the
 first significant word of the title, ASCII-folded, lower-cased, punctuation removed
 (``DeepSpeed-MoE:`` gives ``deepspeedmoe``). A clash gets a suffix a, b, ..., z, aa, ...
-in title order (:func:`lmsdb.sync.listsync.key_order`), not in the order of the list's rows, so that
+in title order (:func:`lmsdb.sync.identity.key_order`), not in the order of the list's rows, so that
 reordering a list changes no key. Keys are stored: nothing recomputes a key that was given.
 """
 

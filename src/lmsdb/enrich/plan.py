@@ -44,7 +44,7 @@ class Change:
     source: str
 
     def __str__(self) -> str:
-        from lmsdb.sync.listsync import FieldChange
+        from lmsdb.sync.report import FieldChange
 
         return f"{FieldChange(self.field, self.old, self.new)}  ({self.source})"
 
@@ -227,8 +227,8 @@ def _venue_year(f: Found) -> int | None:
 
 
 def _names(people: tuple[tuple[str, str | None, str | None], ...]) -> list[str]:
-    from lmsdb.domain.bibrecords import Person
-    from lmsdb.sync.merge import author_key
+    from lmsdb.domain.records import Person
+    from lmsdb.store.rows import author_key
 
     return [author_key(Person(family=f, given=g)) for f, g, _ in people]
 

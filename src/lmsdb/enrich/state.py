@@ -9,26 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, select, tuple_, update
+from sqlalchemy import Connection, and_, delete, insert, select, tuple_, update
 
-from lmsdb.store.schema import (
-    Author,
-    EnrichLookup,
-    FieldProvenance,
-    Paper,
-    PaperAuthor,
-    PaperUrl,
-    Venue,
-)
+from lmsdb.store.bulk import advance_sequences
+from lmsdb.store.rows import set_authors, venue_id
 from lmsdb.store.searchtext import refresh_papers
-
-papers_t = Paper.__table__
-venues_t = Venue.__table__
-authors_t = Author.__table__
-pa_t = PaperAuthor.__table__
-urls_t = PaperUrl.__table__
-prov_t = FieldProvenance.__table__
-lookups_t = EnrichLookup.__table__
+from lmsdb.store.state import load_alt_urls, load_authors, load_venues
+from lmsdb.store.tables import lookups_t, pa_t, papers_t, prov_t, urls_t
 
 #: Paper columns enrichment may fill (``authors`` is kept beside them).
 COLUMNS = ("doi", "pages", "volume", "number", "publisher", "dblp_key", "s2_id")
@@ -62,16 +49,9 @@ class PaperState:
 
 def load(conn: Connection, ids: set[int] | None) -> list[PaperState]:
     """The papers (all, or those in ``ids``) in id order, with authors, URLs and records."""
-    venue_names = dict(conn.execute(select(venues_t.c.id, venues_t.c.name)).all())
-    people: dict[int, list[tuple[str, str | None, str | None]]] = {}
-    q = (select(pa_t.c.paper_id, authors_t.c.family, authors_t.c.given, pa_t.c.orcid)
-         .join(authors_t, authors_t.c.id == pa_t.c.author_id)
-         .order_by(pa_t.c.paper_id, pa_t.c.position))
-    for pid, family, given, orcid in conn.execute(q):
-        people.setdefault(pid, []).append((family, given, orcid))
-    alt: dict[int, list[str]] = {}
-    for pid, url in conn.execute(select(urls_t.c.paper_id, urls_t.c.url)):
-        alt.setdefault(pid, []).append(url)
+    venue_names = load_venues(conn)[1]
+    people = load_authors(conn, "orcid")
+    alt = load_alt_urls(conn)
     prov: dict[int, dict[str, dict[str, Any]]] = {}
     for r in conn.execute(select(prov_t)).mappings():
         prov.setdefault(r["paper_id"], {})[r["field"]] = dict(r)
@@ -108,11 +88,11 @@ class BatchWrites:
 
     def apply(self, conn: Connection) -> None:
         for pid, venue in self.venues.items():
-            self.columns.setdefault(pid, {})["venue_id"] = _venue_id(conn, *venue)
+            self.columns.setdefault(pid, {})["venue_id"] = venue_id(conn, *venue)
         for pid, values in self.columns.items():
             conn.execute(update(papers_t).where(papers_t.c.id == pid).values(**values))
         for pid, people in self.authors.items():
-            _set_authors(conn, pid, people)
+            set_authors(conn, pid, people)
         refresh_papers(conn, self.authors)  # search by the new authors at once
         for (pid, pos), orcid in self.orcids.items():
             conn.execute(update(pa_t).where(and_(pa_t.c.paper_id == pid, pa_t.c.position == pos))
@@ -126,8 +106,6 @@ class BatchWrites:
         _replace(conn, prov_t, ("paper_id", "field"), self.provenance)
         _replace(conn, lookups_t, ("paper_id", "source"), self.lookups)
         if conn.dialect.name == "postgresql":
-            from lmsdb.sync.listsync import advance_sequences
-
             advance_sequences(conn)
 
 
@@ -142,33 +120,3 @@ def _replace(conn: Connection, table: Any, key: tuple[str, str], rows: list[dict
     last = {(r[key[0]], r[key[1]]): r for r in rows}  # the latest row per key wins
     conn.execute(insert(table), list(last.values()))
 
-
-def _next_id(conn: Connection, table: Any) -> int:
-    return (conn.execute(select(func.max(table.c.id))).scalar() or 0) + 1
-
-
-def _venue_id(conn: Connection, name: str, full_name: str | None, kind: str) -> int:
-    vid = conn.execute(select(venues_t.c.id).where(venues_t.c.name == name)).scalar()
-    if vid is None:
-        vid = _next_id(conn, venues_t)
-        conn.execute(insert(venues_t).values(id=vid, name=name, full_name=full_name, kind=kind,
-                                             known=True))
-    return vid
-
-
-def _set_authors(conn: Connection, pid: int,
-                 people: tuple[tuple[str, str | None, str | None], ...]) -> None:
-    from lmsdb.domain.bibrecords import Person
-    from lmsdb.sync.merge import author_key
-
-    conn.execute(delete(pa_t).where(pa_t.c.paper_id == pid))
-    rows = []
-    for pos, (family, given, orcid) in enumerate(people):
-        k = author_key(Person(family=family, given=given))
-        aid = conn.execute(select(authors_t.c.id).where(authors_t.c.key == k)).scalar()
-        if aid is None:
-            aid = _next_id(conn, authors_t)
-            conn.execute(insert(authors_t).values(id=aid, family=family, given=given, key=k))
-        rows.append({"paper_id": pid, "position": pos, "author_id": aid, "orcid": orcid})
-    if rows:
-        conn.execute(insert(pa_t), rows)

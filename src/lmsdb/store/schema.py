@@ -1,13 +1,15 @@
 """The schema, as SQLAlchemy 2 typed declarative models.
 
 Alembic revisions in ``migrations/`` are the only way this schema reaches a database; the
-models are what ``alembic check`` compares the migrated database against.
+models are what ``alembic check`` compares the migrated database against. They declare
+tables and constraints only, no ORM relationships: lmsdb reads and writes rows through the
+models' own Core tables (:mod:`lmsdb.store.tables`), never through a ``Session``.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import Boolean, ForeignKey, Integer, MetaData, String, Text, false, true
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # One naming convention for every constraint, so that SQLite batch migrations and
 # PostgreSQL give constraints the same, predictable names.
@@ -37,11 +39,6 @@ class Venue(Base):
     # Defined with `lmsdb venue add` (revision 0008) rather than taken from the catalogue.
     user_defined: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
-    papers: Mapped[list[Paper]] = relationship(back_populates="venue")
-    aliases: Mapped[list[VenueAlias]] = relationship(
-        back_populates="venue", cascade="all, delete-orphan"
-    )
-
 
 class VenueAlias(Base):
     """Another spelling of a user venue, stored as its lookup key (see ``venues.alias_key``)."""
@@ -53,8 +50,6 @@ class VenueAlias(Base):
         ForeignKey("venues.id", ondelete="CASCADE"), index=True
     )
     alias: Mapped[str] = mapped_column(String(300))
-
-    venue: Mapped[Venue] = relationship(back_populates="aliases")
 
 
 class Paper(Base):
@@ -89,26 +84,6 @@ class Paper(Base):
     dblp_key: Mapped[str | None] = mapped_column(String(200))
     s2_id: Mapped[str | None] = mapped_column(String(100))
 
-    venue: Mapped[Venue | None] = relationship(back_populates="papers")
-    frameworks: Mapped[list[PaperFramework]] = relationship(
-        back_populates="paper", cascade="all, delete-orphan"
-    )
-    categories: Mapped[list[PaperCategory]] = relationship(
-        back_populates="paper", cascade="all, delete-orphan"
-    )
-    alt_urls: Mapped[list[PaperUrl]] = relationship(
-        back_populates="paper", cascade="all, delete-orphan"
-    )
-    authors: Mapped[list[PaperAuthor]] = relationship(
-        back_populates="paper", cascade="all, delete-orphan", order_by="PaperAuthor.position"
-    )
-    aliases: Mapped[list[PaperAlias]] = relationship(
-        back_populates="paper", cascade="all, delete-orphan"
-    )
-    base: Mapped[PaperBase | None] = relationship(
-        back_populates="paper", cascade="all, delete-orphan"
-    )
-
 
 class PaperAlias(Base):
     """A citation key the paper had before `lmsdb rekey` gave it a new one."""
@@ -119,8 +94,6 @@ class PaperAlias(Base):
     paper_id: Mapped[int] = mapped_column(
         ForeignKey("papers.id", ondelete="CASCADE"), index=True
     )
-
-    paper: Mapped[Paper] = relationship(back_populates="aliases")
 
 
 class PaperBase(Base):
@@ -142,8 +115,6 @@ class PaperBase(Base):
     venue: Mapped[str | None] = mapped_column(String(200))
     frameworks: Mapped[str] = mapped_column(Text, default="")
     categories: Mapped[str] = mapped_column(Text, default="")
-
-    paper: Mapped[Paper] = relationship(back_populates="base")
 
 
 class RemovedPaper(Base):
@@ -172,8 +143,6 @@ class Author(Base):
     given: Mapped[str | None] = mapped_column(String(200))
     key: Mapped[str] = mapped_column(String(400), unique=True)
 
-    papers: Mapped[list[PaperAuthor]] = relationship(back_populates="author")
-
 
 class PaperAuthor(Base):
     """An author of a paper, at ``position`` (0-based) in the paper's author list."""
@@ -191,9 +160,6 @@ class PaperAuthor(Base):
     # kept per paper, not per person, because ``authors`` rows are people by name only.
     orcid: Mapped[str | None] = mapped_column(String(40))
 
-    paper: Mapped[Paper] = relationship(back_populates="authors")
-    author: Mapped[Author] = relationship(back_populates="papers")
-
 
 class PaperUrl(Base):
     """Other links to a paper (a preprint beside the proceedings URL), kept rather than lost."""
@@ -204,8 +170,6 @@ class PaperUrl(Base):
         ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True
     )
     url: Mapped[str] = mapped_column(String(1000), primary_key=True)
-
-    paper: Mapped[Paper] = relationship(back_populates="alt_urls")
 
 
 class Framework(Base):
@@ -228,10 +192,6 @@ class Framework(Base):
     listed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     cells: Mapped[str | None] = mapped_column(Text)  # unknown columns' cells, JSON list
 
-    papers: Mapped[list[PaperFramework]] = relationship(
-        back_populates="framework", cascade="all, delete-orphan"
-    )
-
 
 class PaperFramework(Base):
     """A paper uses (or is about) a framework; ``position`` keeps the cell's link order."""
@@ -247,9 +207,6 @@ class PaperFramework(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
     label: Mapped[str | None] = mapped_column(Text)  # the link's text as the list wrote it
 
-    paper: Mapped[Paper] = relationship(back_populates="frameworks")
-    framework: Mapped[Framework] = relationship(back_populates="papers")
-
 
 class Category(Base):
     """A ``###`` section of the list (Training, Inference, ...), in the list's order."""
@@ -259,10 +216,6 @@ class Category(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     position: Mapped[int] = mapped_column(Integer)
-
-    papers: Mapped[list[PaperCategory]] = relationship(
-        back_populates="category", cascade="all, delete-orphan"
-    )
 
 
 class PaperCategory(Base):
@@ -278,9 +231,6 @@ class PaperCategory(Base):
     )
     position: Mapped[int] = mapped_column(Integer)
     cells: Mapped[str | None] = mapped_column(Text)  # unknown columns' cells, JSON list
-
-    paper: Mapped[Paper] = relationship(back_populates="categories")
-    category: Mapped[Category] = relationship(back_populates="papers")
 
 
 class ListMeta(Base):

@@ -3,7 +3,7 @@
 Every change goes through the checks an import applies (:class:`~lmsdb.domain.records.PaperRecord`
 for year, title and URL; the venue book; identifier extraction from the URL) and runs in the
 caller's transaction, so a refused change writes nothing. Papers changed here are kept by the
-next import of the list (see the three-way sync in :mod:`lmsdb.sync.listsync`).
+next import of the list (see the three-way sync in :mod:`lmsdb.sync.threeway`).
 """
 
 from __future__ import annotations
@@ -17,42 +17,36 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 
 from lmsdb.diagnostics import Diagnostics, LmsdbError
 from lmsdb.domain import identifiers
-from lmsdb.domain.bibrecords import Person, split_authors
-from lmsdb.domain.checks import normalise_pages, validation_message
 from lmsdb.domain.citekeys import KeyAllocator, base_key
-from lmsdb.domain.identifiers import normalise_doi
-from lmsdb.domain.records import PaperRecord
-from lmsdb.store.schema import (
-    Author,
-    Category,
-    Framework,
-    Paper,
-    PaperAlias,
-    PaperAuthor,
-    PaperBase,
-    PaperCategory,
-    PaperFramework,
-    PaperUrl,
-    RemovedPaper,
-    Venue,
+from lmsdb.domain.records import (
+    PaperRecord,
+    Person,
+    normalise_doi,
+    normalise_pages,
+    split_authors,
+    validation_message,
 )
+from lmsdb.store.rows import author_key, set_authors
+from lmsdb.store.rows import venue_id as store_venue_id
 from lmsdb.store.searchtext import refresh_papers
+from lmsdb.store.tables import (
+    aliases_t,
+    authors_t,
+    base_t,
+    pa_t,
+    papers_t,
+    pc_t,
+    pf_t,
+    removed_t,
+    urls_t,
+    venues_t,
+)
+from lmsdb.store.tables import categories_t as cats_t
+from lmsdb.store.tables import frameworks_t as fws_t
 from lmsdb.store.user_venues import load_book
-from lmsdb.sync.listsync import FieldChange, PaperDiff, paper_keys, unknown_venue_message
-from lmsdb.sync.merge import author_key, show_authors
-
-papers_t = Paper.__table__
-venues_t = Venue.__table__
-authors_t = Author.__table__
-pa_t = PaperAuthor.__table__
-pc_t = PaperCategory.__table__
-pf_t = PaperFramework.__table__
-cats_t = Category.__table__
-fws_t = Framework.__table__
-urls_t = PaperUrl.__table__
-aliases_t = PaperAlias.__table__
-base_t = PaperBase.__table__
-removed_t = RemovedPaper.__table__
+from lmsdb.sync.identity import identity_keys, paper_keys
+from lmsdb.sync.plan import unknown_venue_message
+from lmsdb.sync.report import FieldChange, PaperDiff, show_authors
 
 #: The fields ``edit --set FIELD=VALUE`` accepts (``authors`` is stored in its own tables).
 EDITABLE = ("title", "year", "venue", "url", "authors", "doi", "arxiv_id", "openreview_id",
@@ -112,13 +106,10 @@ def venue_id(conn: Connection, raw: str | None,
     v = load_book(conn).lookup(raw)
     if v is None:
         return None, None
-    vid = conn.execute(select(venues_t.c.id).where(venues_t.c.name == v.name)).scalar()
-    if vid is None:
-        vid = conn.execute(insert(venues_t).values(
-            name=v.name, full_name=v.full_name, kind=v.kind, known=v.known)).inserted_primary_key[0]
+    vid = store_venue_id(conn, v.name, v.full_name, v.kind, v.known)
     if not v.known:
         diags.warn("lmsdb", None, unknown_venue_message(v.name))
-    return int(vid), v.name
+    return vid, v.name
 
 
 # ----------------------------------------------------------------------------- validation
@@ -160,8 +151,6 @@ def identifier_url(identifier: str) -> str:
 def find_duplicate(conn: Connection, title: str, url: str | None, arxiv: str | None,
                    doi: str | None, exclude: int | None = None) -> tuple[Any, str] | None:
     """An existing paper that is the same paper (same arXiv id, DOI, URL or title)."""
-    from lmsdb.sync.listsync import identity_keys
-
     wanted = identity_keys(title, url)
     if arxiv:
         wanted.append("arxiv:" + arxiv)
@@ -372,14 +361,7 @@ def _plain(value: Any) -> str:
 
 
 def _set_authors(conn: Connection, pid: int, people: tuple[Person, ...]) -> None:
-    conn.execute(delete(pa_t).where(pa_t.c.paper_id == pid))
-    for pos, p in enumerate(people):
-        k = author_key(p)
-        aid = conn.execute(select(authors_t.c.id).where(authors_t.c.key == k)).scalar()
-        if aid is None:
-            aid = conn.execute(insert(authors_t).values(family=p.family, given=p.given, key=k)
-                               ).inserted_primary_key[0]
-        conn.execute(insert(pa_t).values(paper_id=pid, position=pos, author_id=aid))
+    set_authors(conn, pid, ((p.family, p.given, None) for p in people))
 
 
 # ----------------------------------------------------------------------------- edit
@@ -575,8 +557,6 @@ def _tombstone(conn: Connection, row: Any) -> None:
     base = conn.execute(select(base_t).where(base_t.c.paper_id == row.id)).first()
     if base is None:  # never in the list: nothing would bring it back
         return
-    from lmsdb.sync.listsync import identity_keys
-
     alt = conn.execute(select(urls_t.c.url).where(urls_t.c.paper_id == row.id)).scalars()
     keys = dict.fromkeys(paper_keys(row._mapping, list(alt)) + identity_keys(base.title, base.url))
     conn.execute(insert(removed_t).values(citation_key=row.citation_key, title=row.title,

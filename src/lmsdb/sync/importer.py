@@ -15,10 +15,11 @@ from lmsdb.progress import NoProgress, Progress
 from lmsdb.sources.markdown import parse_file
 from lmsdb.store import db
 from lmsdb.store.locks import Wait, writing
-from lmsdb.sync.listsync import SyncReport, plan_and_apply
+from lmsdb.sync.listsync import plan_and_apply
+from lmsdb.sync.report import SyncReport
 
 if TYPE_CHECKING:
-    from lmsdb.sync.merge import MergeReport
+    from lmsdb.sync.report import MergeReport
 
 R = TypeVar("R")
 

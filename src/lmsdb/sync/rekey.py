@@ -2,7 +2,7 @@
 
 Keys are stable by design (nothing else recomputes them), so a paper that gained authors
 from a ``.bib`` keeps ``zero2020`` until the user runs ``lmsdb rekey``. Papers that clash on
-a key get their suffixes in title order (:func:`lmsdb.sync.listsync.key_order`, as the importer
+a key get their suffixes in title order (:func:`lmsdb.sync.identity.key_order`, as the importer
 gives them), never in the order they arrived, so the same papers always get the same keys.
 The renames are applied in two bulk statements inside the caller's transaction: first to
 temporary keys, then to the final ones, so that swapping two keys cannot trip the UNIQUE
@@ -17,7 +17,7 @@ from sqlalchemy import Connection, and_, bindparam, delete, insert, select, upda
 
 from lmsdb.domain.citekeys import KeyAllocator, base_key
 from lmsdb.store.schema import Author, Paper, PaperAlias, PaperAuthor
-from lmsdb.sync.listsync import key_order
+from lmsdb.sync.identity import key_order
 
 papers_t = Paper.__table__
 aliases_t = PaperAlias.__table__

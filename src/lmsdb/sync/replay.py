@@ -24,7 +24,7 @@ from lmsdb import __version__
 from lmsdb.diagnostics import Diagnostic, Diagnostics
 from lmsdb.store import db
 from lmsdb.store.schema import ListSync
-from lmsdb.sync.listsync import SyncReport
+from lmsdb.sync.report import SyncReport
 
 FORMAT = "1"  # bump when what is replayed, or how the sync reads a list, changes
 sync_t = ListSync.__table__

@@ -16,10 +16,10 @@ from lmsdb.sources.markdown import parse_link
 if TYPE_CHECKING:
     from lmsdb.domain.records import FrameworkRecord, ListRecords, PaperRecord
     from lmsdb.sources.markdown import FrameworkRow, PaperRow
-    from lmsdb.sync.listsync import _Group
+    from lmsdb.sync.identity import Group
 
 
-def note_rewrites(recs: ListRecords, groups: list[_Group]) -> None:
+def note_rewrites(recs: ListRecords, groups: list[Group]) -> None:
     """A note for every row whose cells ``export md`` will write differently."""
     names = {f.slug: f.name for f in recs.frameworks}
     rows = recs.rows
@@ -46,7 +46,7 @@ def note_rewrites(recs: ListRecords, groups: list[_Group]) -> None:
             _note_framework_row(recs, frow, fr)
 
 
-def _links(g: _Group, names: dict[str, str]) -> list[tuple[str, str]]:
+def _links(g: Group, names: dict[str, str]) -> list[tuple[str, str]]:
     """(slug, text) of the group's framework links as the export writes them."""
     labels = _padded(g.labels, len(g.frameworks))
     return [(slug, label or names.get(slug, slug))

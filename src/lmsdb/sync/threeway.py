@@ -24,9 +24,11 @@ from typing import TYPE_CHECKING, Any
 
 from lmsdb.diagnostics import Diagnostics
 from lmsdb.domain import identifiers, venues
+from lmsdb.sync.identity import identity_keys
 
 if TYPE_CHECKING:
-    from lmsdb.sync.listsync import _Group, _State
+    from lmsdb.store.state import ListState
+    from lmsdb.sync.identity import Group
 
 #: The list-owned fields merged one by one (section memberships are merged beside them).
 #: A paper's values are a tuple in this order plus its sections; frameworks and sections are
@@ -73,13 +75,13 @@ class MergeOutcome:
     not_readded: list[str] = field(default_factory=list)  # removed in the database
 
 
-def listed_values(g: _Group) -> Values:
+def listed_values(g: Group) -> Values:
     """What the list says about a group's paper, in the base's terms."""
     return (g.title, g.url, g.year, g.venue.name if g.venue else None,
             "\n".join(g.frameworks), "\n".join(g.categories))
 
 
-def stored_values(state: _State, pid: int, fw_slug: dict[int, str],
+def stored_values(state: ListState, pid: int, fw_slug: dict[int, str],
                   cat_name: dict[int, str]) -> Values:
     """What the database says about a paper, in the base's terms."""
     row = state.papers[pid]
@@ -102,7 +104,7 @@ def _shown(name: str, value: Any) -> Any:
 class Merger:
     """Merges each matched group with the database, in place, before the sync diffs it."""
 
-    def __init__(self, state: _State, file: str, diags: Diagnostics, prefer_list: bool):
+    def __init__(self, state: ListState, file: str, diags: Diagnostics, prefer_list: bool):
         self.state, self.file, self.diags = state, file, diags
         self.prefer_list = prefer_list
         self.outcome = MergeOutcome()
@@ -110,7 +112,7 @@ class Merger:
         self.fw_slug = {f["id"]: s for s, f in state.frameworks.items()}
         self.cat_name = {c["id"]: n for n, c in state.categories.items()}
 
-    def merge(self, g: _Group) -> None:
+    def merge(self, g: Group) -> None:
         """Decide every field of ``g`` (a group matched to a stored paper)."""
         pid = g.existing
         assert pid is not None
@@ -156,7 +158,7 @@ class Merger:
         self.diags.warn(self.file, line, str(c))
         return ls if self.prefer_list else db
 
-    def _memberships(self, g: _Group, key: str, line: int, ls: tuple[str, ...],
+    def _memberships(self, g: Group, key: str, line: int, ls: tuple[str, ...],
                      b: tuple[str, ...], db: tuple[str, ...]) -> None:
         """Per section: a membership only the database changed is kept (booleans cannot
         conflict: if both sides changed one, they agree)."""
@@ -178,7 +180,7 @@ class Merger:
             self.diags.note(self.file, line, f"{key} {what}; the list did not change it")
 
 
-def _set(g: _Group, name: str, value: Any) -> None:
+def _set(g: Group, name: str, value: Any) -> None:
     if name == "venue":
         g.venue = venues.Venue(value, value, "unknown") if value else None
     elif name == "frameworks":
@@ -194,14 +196,12 @@ def _set(g: _Group, name: str, value: Any) -> None:
 # ----------------------------------------------------------------------------- removed papers
 
 
-def removed_index(state: _State) -> dict[str, int]:
+def removed_index(state: ListState) -> dict[str, int]:
     """Identity key -> id of the removed_papers row it belongs to."""
     return {k: rid for rid, (_, _, keys) in state.removed.items() for k in keys}
 
 
-def group_keys(g: _Group) -> Iterable[str]:
-    from lmsdb.sync.listsync import identity_keys
-
+def group_keys(g: Group) -> Iterable[str]:
     for r in g.records:
         yield from identity_keys(r.title, r.url)
         if r.url:
@@ -226,8 +226,8 @@ def place_index(years: list[int], old_pos: int, year: int) -> int:
     return min(old_pos, len(years))
 
 
-def place_sections(groups: list[_Group], kept: dict[int, dict[int, tuple[int, Any]]],
-                   state: _State,
+def place_sections(groups: list[Group], kept: dict[int, dict[int, tuple[int, Any]]],
+                   state: ListState,
                    cat_ids: dict[str, int], touched: set[str]) -> dict[tuple[int, int], int]:
     """Give positions to memberships kept from the database (``None`` in a group's
     ``categories``; every membership of a paper in ``kept``, pid -> {category id: old
@@ -256,7 +256,7 @@ def place_sections(groups: list[_Group], kept: dict[int, dict[int, tuple[int, An
             extras.setdefault(name, [])
     if not extras:
         return moved
-    listed: dict[str, list[tuple[int, _Group]]] = {}
+    listed: dict[str, list[tuple[int, Group]]] = {}
     for g in groups:
         for name, pos in g.categories.items():
             if pos is not None and name in extras:
