@@ -380,7 +380,7 @@ def test_prefer_list_is_for_markdown_lists(v1, runner, db_url):
 
 
 def test_place_keeps_newest_first_sections_in_order():
-    from lmsdb.sync.curate import place
+    from lmsdb.sync.sections import place
     from lmsdb.sync.threeway import place_index
 
     assert place([], 2020) == 0

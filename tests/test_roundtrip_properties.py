@@ -26,8 +26,8 @@ from lmsdb.domain.html import html_to_plain
 from lmsdb.domain.latex_plain import latex_to_plain
 from lmsdb.exporters import bibtex, markdown
 from lmsdb.store.db import ensure_schema, make_engine
-from lmsdb.sync.importer import import_markdown
 from lmsdb.sync.identity import normalise_title
+from lmsdb.sync.importer import import_markdown
 
 SETTINGS = {"deadline": None, "derandomize": True, "database": None,
             "suppress_health_check": [HealthCheck.too_slow, HealthCheck.filter_too_much]}

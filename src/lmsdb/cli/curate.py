@@ -125,7 +125,7 @@ def _fetch(identifier: str) -> Any:
     from lmsdb.diagnostics import LmsdbError
     from lmsdb.enrich.lookup import lookup
     from lmsdb.services.http import ServiceError
-    from lmsdb.sync.curate import identifier_url
+    from lmsdb.sync.checks import identifier_url
 
     identifier_url(identifier)  # a bad identifier is refused before any request
     try:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from decimal import Decimal
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # SQLAlchemy is imported only where needed (see lmsdb.query.fastjson)
@@ -31,7 +30,7 @@ from lmsdb.query.sqliteguard import (
     sqlite_error,
     watchdog,
 )
-from lmsdb.store.db import POSTGRES_HINT
+from lmsdb.store.db import POSTGRES_HINT, database_exists
 from lmsdb.store.locks import Wait, sqlite_begin_immediate
 
 __all__ = ["DEFAULT_TIMEOUT", "QueryError", "Result", "pg_placeholders", "plain", "run"]
@@ -43,7 +42,7 @@ def _sqlite_path(engine: Engine) -> str:
     path = engine.url.database
     if not path or path == ":memory:":
         raise QueryError("lmsdb sql needs a database file (an in-memory database is empty)")
-    if not Path(path).exists():
+    if not database_exists(engine):
         raise QueryError(f"no database at {path}: run `lmsdb import LIST.md` first")
     return path
 

@@ -105,6 +105,16 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+def database_exists(engine: Engine) -> bool:
+    """Whether the database is there to be read, checked without creating it: for SQLite,
+    a file at the URL's path (an in-memory database never is); a server's database is
+    taken to be there (connecting says if it is not)."""
+    if engine.dialect.name != "sqlite":
+        return True
+    path = engine.url.database
+    return bool(path) and path != ":memory:" and Path(path or "").exists()
+
+
 def pg_schema(bind: Engine | Connection) -> str:
     """The PostgreSQL schema that holds lmsdb's objects for this engine or connection."""
     return bind.get_execution_options().get("lmsdb_schema", DEFAULT_PG_SCHEMA)
@@ -232,10 +242,9 @@ def sqlite_tables(engine: Engine) -> list[str] | None:
     ``None`` when there is no file (or it is empty: SQLite sees no tables there either)."""
     from sqlalchemy import text
 
-    path = engine.url.database
-    if not path or path == ":memory:" or not Path(path).exists():
+    if not database_exists(engine):
         return None
-    if Path(path).stat().st_size == 0:
+    if Path(engine.url.database or "").stat().st_size == 0:
         return None
     with engine.connect() as conn:
         return list(conn.execute(text(
@@ -286,7 +295,7 @@ def open_for_reading(engine: Engine, *, any_sqlite: bool = False) -> list[str]:
 
     if engine.dialect.name == "sqlite":
         path = engine.url.database or ""
-        if not Path(path).exists():
+        if not database_exists(engine):
             raise UsageError(f"no database at {path}: run `lmsdb import LIST.md` first")
         tables = sqlite_tables(engine)
         if any_sqlite and (not tables or _foreign(tables)):
@@ -316,10 +325,4 @@ def open_for_reading(engine: Engine, *, any_sqlite: bool = False) -> list[str]:
 
 def schema_exists(engine: Engine) -> bool:
     """Whether the database exists and has been migrated at least once (never creates it)."""
-    if engine.dialect.name == "sqlite":
-        path = engine.url.database
-        if not path or path == ":memory:":
-            return False
-        if not Path(path).exists():
-            return False
-    return current_revision(engine) is not None
+    return database_exists(engine) and current_revision(engine) is not None

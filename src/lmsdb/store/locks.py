@@ -104,7 +104,7 @@ def sqlite_begin_immediate(execute: Callable[[str], object], wait: Wait) -> None
             execute("BEGIN IMMEDIATE")
             return True
         except Exception as e:
-            if "database is locked" not in str(e):
+            if not _busy(e):
                 raise
             return False
 
@@ -117,6 +117,17 @@ def sqlite_begin_immediate(execute: Callable[[str], object], wait: Wait) -> None
         raise wait.timed_out()
     finally:
         execute("PRAGMA busy_timeout = 5000")  # Python's default
+
+
+def _busy(e: BaseException) -> bool:
+    """Whether ``e`` (sqlite3's error, or SQLAlchemy's wrapping it) is SQLITE_BUSY: another
+    connection holds the lock ("database is locked")."""
+    import sqlite3
+
+    orig = getattr(e, "orig", e)
+    code = getattr(orig, "sqlite_errorcode", None)
+    return isinstance(orig, sqlite3.Error) and code is not None and (
+        code & 0xFF) == sqlite3.SQLITE_BUSY
 
 
 def lock_key(schema: str) -> str:

@@ -16,6 +16,7 @@ from lmsdb.store.schema import (
     FieldProvenance,
     Framework,
     ListMeta,
+    ListSync,
     Paper,
     PaperAlias,
     PaperAuthor,
@@ -44,3 +45,4 @@ aliases_t = PaperAlias.__table__  # old citation keys
 removed_t = RemovedPaper.__table__  # papers removed with `lmsdb rm`
 prov_t = FieldProvenance.__table__
 lookups_t = EnrichLookup.__table__
+syncs_t = ListSync.__table__  # the imports recorded for replay

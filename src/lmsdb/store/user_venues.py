@@ -14,11 +14,8 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 
 from lmsdb.diagnostics import LmsdbError
 from lmsdb.domain import venues
-from lmsdb.store.schema import Paper, Venue, VenueAlias
-
-venues_t = Venue.__table__
-aliases_t = VenueAlias.__table__
-papers_t = Paper.__table__
+from lmsdb.store.tables import papers_t, venues_t
+from lmsdb.store.tables import venue_aliases_t as aliases_t
 
 
 def load_book(conn: Connection | None) -> venues.VenueBook:

@@ -8,26 +8,16 @@ next import of the list (see the three-way sync in :mod:`lmsdb.sync.threeway`).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import ValidationError
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 
 from lmsdb.diagnostics import Diagnostics, LmsdbError
 from lmsdb.domain import identifiers
 from lmsdb.domain.citekeys import KeyAllocator, base_key
-from lmsdb.domain.records import (
-    PaperRecord,
-    Person,
-    normalise_doi,
-    normalise_pages,
-    split_authors,
-    validation_message,
-)
+from lmsdb.domain.records import Person, normalise_doi, normalise_pages, split_authors
 from lmsdb.store.rows import author_key, set_authors
-from lmsdb.store.rows import venue_id as store_venue_id
 from lmsdb.store.searchtext import refresh_papers
 from lmsdb.store.tables import (
     aliases_t,
@@ -35,193 +25,36 @@ from lmsdb.store.tables import (
     base_t,
     pa_t,
     papers_t,
-    pc_t,
     pf_t,
+    prov_t,
     removed_t,
     urls_t,
     venues_t,
 )
-from lmsdb.store.tables import categories_t as cats_t
-from lmsdb.store.tables import frameworks_t as fws_t
-from lmsdb.store.user_venues import load_book
+from lmsdb.sync.checks import (
+    ARXIV_ID,
+    check_paper,
+    find_duplicate,
+    identifier_url,
+    resolve_key,
+    venue_id,
+    year_value,
+)
 from lmsdb.sync.identity import identity_keys, paper_keys
-from lmsdb.sync.plan import unknown_venue_message
 from lmsdb.sync.report import FieldChange, PaperDiff, show_authors
+from lmsdb.sync.sections import (
+    category_id,
+    framework_id,
+    frameworks_of,
+    insert_into_section,
+    remove_from_section,
+    sections_of,
+)
 
 #: The fields ``edit --set FIELD=VALUE`` accepts (``authors`` is stored in its own tables).
 EDITABLE = ("title", "year", "venue", "url", "authors", "doi", "arxiv_id", "openreview_id",
             "pages", "publisher", "volume", "number", "primary_class", "note")
 _TEXT_FIELDS = ("publisher", "volume", "number", "primary_class", "note", "openreview_id")
-_ARXIV = re.compile(r"^(?:arxiv:)?(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(v\d+)?$", re.I)
-
-
-# ----------------------------------------------------------------------------- lookups
-
-
-def resolve_key(conn: Connection, key: str, diags: Diagnostics | None = None) -> Any:
-    """The paper row whose citation key, or old key (an alias from ``rekey``), is ``key``."""
-    row = conn.execute(select(papers_t).where(papers_t.c.citation_key == key)).first()
-    if row is not None:
-        return row
-    row = conn.execute(select(papers_t).join(aliases_t, aliases_t.c.paper_id == papers_t.c.id)
-                       .where(aliases_t.c.alias == key)).first()
-    if row is None:
-        raise LmsdbError(f"no paper has the citation key {key!r} (`lmsdb search` finds papers)")
-    if diags is not None:
-        diags.note("lmsdb", None, f"{key!r} is an old key of {row.citation_key}: "
-                   f"using {row.citation_key}")
-    return row
-
-
-def _category_id(conn: Connection, name: str, create: Diagnostics | None = None) -> int:
-    """A section's id; an unknown name is an error, or (``create``) a new last section."""
-    cid = conn.execute(select(cats_t.c.id).where(cats_t.c.name == name)).scalar()
-    if cid is None and create is not None and name.strip():
-        last = conn.execute(select(func.max(cats_t.c.position))).scalar()
-        create.note("lmsdb", None, f"new section {name!r}, after the others")
-        return int(conn.execute(insert(cats_t).values(
-            name=" ".join(name.split()), position=0 if last is None else last + 1)
-        ).inserted_primary_key[0])
-    if cid is None:
-        known = ", ".join(conn.execute(select(cats_t.c.name).order_by(cats_t.c.position))
-                          .scalars()) or "none yet"
-        raise LmsdbError(f"no section is named {name!r} (sections: {known})")
-    return int(cid)
-
-
-def _framework_id(conn: Connection, slug: str) -> int:
-    fid = conn.execute(select(fws_t.c.id).where(fws_t.c.slug == slug)).scalar()
-    if fid is None:
-        known = ", ".join(conn.execute(select(fws_t.c.slug).order_by(fws_t.c.position))
-                          .scalars()) or "none yet"
-        raise LmsdbError(f"no framework has the anchor {slug!r} (frameworks: {known})")
-    return int(fid)
-
-
-def venue_id(conn: Connection, raw: str | None,
-             diags: Diagnostics) -> tuple[int | None, str | None]:
-    """The id (created on first use) and name of the venue a spelling names."""
-    if raw is None:
-        return None, None
-    v = load_book(conn).lookup(raw)
-    if v is None:
-        return None, None
-    vid = store_venue_id(conn, v.name, v.full_name, v.kind, v.known)
-    if not v.known:
-        diags.warn("lmsdb", None, unknown_venue_message(v.name))
-    return vid, v.name
-
-
-# ----------------------------------------------------------------------------- validation
-
-
-def _check(title: str, year: Any, url: str | None, venue: str | None) -> PaperRecord:
-    """The import's checks, with the import's wording."""
-    try:
-        return PaperRecord(line=0, category="", position=0, year=year, venue=venue,
-                           title=" ".join(title.split()), url=url)
-    except ValidationError as e:
-        raise LmsdbError(validation_message(e.errors(include_url=False)[0])) from None
-
-
-def _year(text: str) -> int | str:
-    text = text.strip()
-    return int(text) if text.isascii() and text.isdigit() else text
-
-
-def identifier_url(identifier: str) -> str:
-    """An arXiv id, a DOI or a URL, as the URL the list would link.
-
-    >>> identifier_url("arXiv:2205.14135v2"), identifier_url("10.1145/3458817.3476205")
-    ('https://arxiv.org/abs/2205.14135', 'https://doi.org/10.1145/3458817.3476205')
-    """
-    text = identifier.strip()
-    m = _ARXIV.match(text)
-    if m:
-        return f"https://arxiv.org/abs/{m.group(1)}"
-    doi = normalise_doi(text)
-    if doi:
-        return f"https://doi.org/{doi}"
-    if re.match(r"^https?://\S+$", text):
-        return identifiers.clean_url(text)
-    raise LmsdbError(f"{identifier!r} is not an arXiv id (2205.14135), a DOI (10.1145/...) "
-                     "or an http(s) URL")
-
-
-def find_duplicate(conn: Connection, title: str, url: str | None, arxiv: str | None,
-                   doi: str | None, exclude: int | None = None) -> tuple[Any, str] | None:
-    """An existing paper that is the same paper (same arXiv id, DOI, URL or title)."""
-    wanted = identity_keys(title, url)
-    if arxiv:
-        wanted.append("arxiv:" + arxiv)
-    if doi:
-        wanted.append("doi:" + doi.lower())
-    alt: dict[int, list[str]] = {}
-    for pid, u in conn.execute(select(urls_t.c.paper_id, urls_t.c.url)):
-        alt.setdefault(pid, []).append(u)
-    want = set(wanted)
-    for row in conn.execute(select(papers_t)):
-        if row.id == exclude:
-            continue
-        hit = want.intersection(paper_keys(row._mapping, alt.get(row.id, ())))
-        if hit:
-            how = min(hit).split(":", 1)[0]
-            return row, {"arxiv": "arXiv id", "doi": "DOI", "url": "URL"}.get(how, how)
-    return None
-
-
-# ----------------------------------------------------------------------------- sections
-
-
-def place(members: list[tuple[int, int]], year: int) -> int:
-    """Where a paper of ``year`` goes among a section's ``(position, year)`` rows.
-
-    A section kept newest year first (as the reference list is) gets the paper after the
-    last paper of the same or a later year; any other section gets it at the end.
-
-    >>> place([(0, 2023), (1, 2022), (2, 2020)], 2022), place([(0, 2020), (1, 2023)], 2022)
-    (2, 2)
-    """
-    years = [y for _, y in sorted(members)]
-    if all(a >= b for a, b in zip(years, years[1:], strict=False)):
-        return sum(1 for y in years if y >= year)
-    return len(years)
-
-
-def _section(conn: Connection, cid: int) -> list[tuple[int, int]]:
-    return [tuple(r) for r in conn.execute(  # type: ignore[misc]
-        select(pc_t.c.position, papers_t.c.year).join(papers_t, papers_t.c.id == pc_t.c.paper_id)
-        .where(pc_t.c.category_id == cid))]
-
-
-def insert_into_section(conn: Connection, pid: int, cid: int, year: int) -> int:
-    """List the paper in a section at its place; later rows move down one."""
-    pos = place(_section(conn, cid), year)
-    conn.execute(update(pc_t).where(pc_t.c.category_id == cid, pc_t.c.position >= pos)
-                 .values(position=pc_t.c.position + 1))
-    conn.execute(insert(pc_t).values(paper_id=pid, category_id=cid, position=pos))
-    return pos
-
-
-def remove_from_section(conn: Connection, pid: int, cid: int) -> None:
-    """Take the paper out of a section; later rows move up one (positions stay dense)."""
-    pos = conn.execute(select(pc_t.c.position).where(pc_t.c.paper_id == pid,
-                                                     pc_t.c.category_id == cid)).scalar()
-    if pos is None:
-        return
-    conn.execute(delete(pc_t).where(pc_t.c.paper_id == pid, pc_t.c.category_id == cid))
-    conn.execute(update(pc_t).where(pc_t.c.category_id == cid, pc_t.c.position > pos)
-                 .values(position=pc_t.c.position - 1))
-
-
-def _sections_of(conn: Connection, pid: int) -> list[str]:
-    return list(conn.execute(select(cats_t.c.name).join(pc_t, pc_t.c.category_id == cats_t.c.id)
-                             .where(pc_t.c.paper_id == pid).order_by(cats_t.c.position)).scalars())
-
-
-def _frameworks_of(conn: Connection, pid: int) -> list[str]:
-    return list(conn.execute(select(fws_t.c.slug).join(pf_t, pf_t.c.framework_id == fws_t.c.id)
-                             .where(pf_t.c.paper_id == pid).order_by(pf_t.c.position)).scalars())
 
 
 # ----------------------------------------------------------------------------- add
@@ -278,7 +111,7 @@ def add_paper(conn: Connection, new: NewPaper, diags: Diagnostics) -> Added:
         missing = " and ".join(n for n, v in (("--title", new.title), ("--year", new.year))
                                if not v)
         raise LmsdbError(f"add: {missing} missing (needed when the metadata is not fetched)")
-    rec = _check(new.title, _year(new.year), url, new.venue)
+    rec = check_paper(new.title, year_value(new.year), url, new.venue)
     arxiv = identifiers.arxiv_id(given) or new.columns.get("arxiv_id")
     doi = (None if identifiers.arxiv_id(given) else identifiers.doi(given)) or (
         normalise_doi(new.columns["doi"]) if new.columns.get("doi") else None)
@@ -288,8 +121,8 @@ def add_paper(conn: Connection, new: NewPaper, diags: Diagnostics) -> Added:
         row, how = dup
         raise LmsdbError(f"add: already in the database as {row.citation_key} ({row.title}), "
                          f"same {how}: nothing added")
-    cat_ids = [(c, _category_id(conn, c, create=diags)) for c in dict.fromkeys(new.categories)]
-    fw_ids = [_framework_id(conn, s) for s in dict.fromkeys(new.frameworks)]
+    cat_ids = [(c, category_id(conn, c, create=diags)) for c in dict.fromkeys(new.categories)]
+    fw_ids = [framework_id(conn, s) for s in dict.fromkeys(new.frameworks)]
     vid, vname = venue_id(conn, rec.venue, diags)
     taken = list(conn.execute(select(papers_t.c.citation_key)).scalars())
     taken += conn.execute(select(aliases_t.c.alias)).scalars()
@@ -328,8 +161,6 @@ def _fetched_columns(conn: Connection, pid: int, new: NewPaper) -> dict[str, Any
     each field came from, as ``lmsdb enrich`` records it (``field_provenance``)."""
     import datetime as dt
 
-    from lmsdb.store.schema import FieldProvenance
-
     values: dict[str, Any] = {}
     for c, v in new.columns.items():
         if c in ("doi", "arxiv_id", "url"):
@@ -347,7 +178,7 @@ def _fetched_columns(conn: Connection, pid: int, new: NewPaper) -> dict[str, Any
         prov.append({"paper_id": pid, "field": "authors", "source": src, "source_id": sid,
                      "value": show_authors(new.authors), "retrieved_at": now})
     if prov:
-        conn.execute(insert(FieldProvenance.__table__), prov)
+        conn.execute(insert(prov_t), prov)
     return values
 
 
@@ -398,10 +229,10 @@ def edit_paper(conn: Connection, key: str, edit: Edit, diags: Diagnostics) -> Pa
     old_venue = conn.execute(select(venues_t.c.name).where(venues_t.c.id == row.venue_id)
                              ).scalar() if row.venue_id else None
     title = sets.get("title", row.title)
-    year: Any = _year(sets["year"]) if "year" in sets else row.year
+    year: Any = year_value(sets["year"]) if "year" in sets else row.year
     url = (identifiers.clean_url(sets["url"]) or None) if "url" in sets else row.url
     venue = (sets["venue"] or None) if "venue" in sets else old_venue
-    rec = _check(title, year, url, venue)
+    rec = check_paper(title, year, url, venue)
     values: dict[str, Any] = {}
     for f, new in (("title", rec.title), ("year", rec.year), ("url", rec.url)):
         if f in sets and getattr(row, f) != new:
@@ -462,7 +293,7 @@ def _bib_values(row: Any, sets: dict[str, str]) -> dict[str, Any]:
         if doi != row.doi:
             out["doi"] = doi
     if "arxiv_id" in sets:
-        m = _ARXIV.match(sets["arxiv_id"]) if sets["arxiv_id"] else None
+        m = ARXIV_ID.match(sets["arxiv_id"]) if sets["arxiv_id"] else None
         if sets["arxiv_id"] and m is None:
             raise LmsdbError(f"arxiv_id {sets['arxiv_id']!r} is not an arXiv id (2205.14135)")
         value = m.group(1) if m else None
@@ -491,35 +322,35 @@ def _edit_authors(conn: Connection, pid: int, text: str, diff: PaperDiff) -> Non
 
 def _edit_links(conn: Connection, row: Any, edit: Edit, diff: PaperDiff,
                 diags: Diagnostics) -> None:
-    fws = _frameworks_of(conn, row.id)
+    fws = frameworks_of(conn, row.id)
     new_fws = list(fws)
     for s in edit.remove_frameworks:
-        _framework_id(conn, s)
+        framework_id(conn, s)
         if s not in new_fws:
             raise LmsdbError(f"edit: {row.citation_key} is not linked to framework {s!r}")
         new_fws.remove(s)
     for s in edit.add_frameworks:
-        _framework_id(conn, s)
+        framework_id(conn, s)
         if s not in new_fws:
             new_fws.append(s)
     if new_fws != fws:
         conn.execute(delete(pf_t).where(pf_t.c.paper_id == row.id))
         for k, s in enumerate(new_fws):
-            conn.execute(insert(pf_t).values(paper_id=row.id, framework_id=_framework_id(conn, s),
+            conn.execute(insert(pf_t).values(paper_id=row.id, framework_id=framework_id(conn, s),
                                              position=k))
         diff.changes.append(FieldChange("frameworks", tuple(fws), tuple(new_fws)))
-    cats = _sections_of(conn, row.id)
+    cats = sections_of(conn, row.id)
     for c in edit.remove_categories:
-        cid = _category_id(conn, c)
+        cid = category_id(conn, c)
         if c not in cats:
             raise LmsdbError(f"edit: {row.citation_key} is not listed in section {c!r}")
         remove_from_section(conn, row.id, cid)
     year = conn.execute(select(papers_t.c.year).where(papers_t.c.id == row.id)).scalar_one()
     for c in edit.add_categories:
-        cid = _category_id(conn, c, create=diags)
+        cid = category_id(conn, c, create=diags)
         if c not in cats:
             insert_into_section(conn, row.id, cid, year)
-    new_cats = _sections_of(conn, row.id)
+    new_cats = sections_of(conn, row.id)
     if new_cats != cats:
         diff.changes.append(FieldChange("categories", tuple(cats), tuple(new_cats)))
 
@@ -536,15 +367,15 @@ def remove_papers(conn: Connection, keys: tuple[str, ...], diags: Diagnostics) -
     out = []
     for row in rows.values():
         diff = PaperDiff(row.citation_key, row.title)
-        sections = _sections_of(conn, row.id)
+        sections = sections_of(conn, row.id)
         if sections:
             diff.changes.append(FieldChange("categories", tuple(sections), ()))
-        fws = _frameworks_of(conn, row.id)
+        fws = frameworks_of(conn, row.id)
         if fws:
             diff.changes.append(FieldChange("frameworks", tuple(fws), ()))
         _tombstone(conn, row)
         for name in sections:
-            remove_from_section(conn, row.id, _category_id(conn, name))
+            remove_from_section(conn, row.id, category_id(conn, name))
         for t in (pf_t, urls_t, pa_t, aliases_t, base_t):
             conn.execute(delete(t).where(t.c.paper_id == row.id))
         conn.execute(delete(papers_t).where(papers_t.c.id == row.id))

@@ -16,13 +16,8 @@ from __future__ import annotations
 from sqlalchemy import Connection, and_, bindparam, delete, insert, select, update
 
 from lmsdb.domain.citekeys import KeyAllocator, base_key
-from lmsdb.store.schema import Author, Paper, PaperAlias, PaperAuthor
+from lmsdb.store.tables import aliases_t, authors_t, pa_t, papers_t
 from lmsdb.sync.identity import key_order
-
-papers_t = Paper.__table__
-aliases_t = PaperAlias.__table__
-authors_t = Author.__table__
-pa_t = PaperAuthor.__table__
 
 
 def plan(conn: Connection) -> list[tuple[int, str, str]]:

@@ -23,11 +23,10 @@ from sqlalchemy import Connection, Engine, delete, insert, select, text
 from lmsdb import __version__
 from lmsdb.diagnostics import Diagnostic, Diagnostics
 from lmsdb.store import db
-from lmsdb.store.schema import ListSync
+from lmsdb.store.tables import syncs_t as sync_t
 from lmsdb.sync.report import SyncReport
 
 FORMAT = "1"  # bump when what is replayed, or how the sync reads a list, changes
-sync_t = ListSync.__table__
 
 
 def digest(path: str | Path, lenient: bool) -> str | None:
