@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from lmsdb.store.db import ensure_schema, make_engine
+from lmsdb.store.db import make_engine
+from lmsdb.store.migrate import ensure_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds" / "awesome-lm-system.md"

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from lmsdb.store.db import ensure_schema, make_engine
+from lmsdb.store.db import make_engine
+from lmsdb.store.migrate import ensure_schema
 
 # Under CI (.ci/run sets CI=true) a test whose tool is missing fails instead of skipping.
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")

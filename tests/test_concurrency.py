@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from lmsdb.store.db import SCHEMA_HEAD, make_engine, stored_revision
+from lmsdb.store.db import make_engine
 from lmsdb.store.locks import Wait
+from lmsdb.store.migrate import SCHEMA_HEAD, stored_revision
 from lmsdb.sync.importer import import_markdown
 
 from .conftest import SEED, pg_admin, run_cli, url_of

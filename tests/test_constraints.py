@@ -72,7 +72,7 @@ def test_the_import_round_trip_after_a_valid_sql_write(seeded, runner, db_url, t
 
 
 def test_triggers_go_with_the_downgrade(migrated):
-    from lmsdb.store.db import downgrade
+    from lmsdb.store.migrate import downgrade
 
     downgrade(migrated, "0003")
     assert q(migrated, "select name from sqlite_master where type = 'trigger' and name like "

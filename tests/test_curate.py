@@ -141,7 +141,7 @@ def test_prefer_list_brings_a_removed_paper_back(v1, runner, db_url):
 
 def test_upgrade_seeds_the_base_from_the_listed_papers(engine):
     """A database from before revision 0008 was always what the list said: the base."""
-    from lmsdb.store.db import upgrade
+    from lmsdb.store.migrate import upgrade
 
     upgrade(engine, "0003")
     import_markdown_at_0003 = text  # the 0003 schema has no base: import with raw SQL

@@ -19,7 +19,8 @@ def export(engine) -> str:
 
 
 def test_round_trip_gives_same_database(seeded, tmp_path):
-    from lmsdb.store.db import ensure_schema, make_engine
+    from lmsdb.store.db import make_engine
+    from lmsdb.store.migrate import ensure_schema
 
     md = tmp_path / "exported.md"
     md.write_text(export(seeded), encoding="utf-8")

@@ -82,7 +82,7 @@ def test_reads_only_and_times_out_like_the_general_path(seeded, db_url, runner):
 
 
 def test_schema_not_current_takes_the_general_path(engine, db_url, runner):
-    from lmsdb.store.db import upgrade
+    from lmsdb.store.migrate import upgrade
 
     upgrade(engine, "0003")
     assert query_json(db_url, "select 1 as one", {}, "json", 5) is None
@@ -92,7 +92,7 @@ def test_schema_not_current_takes_the_general_path(engine, db_url, runner):
     assert "older than this lmsdb's" in res.stderr and "`lmsdb migrate` upgrades it" in res.stderr
     res = run_cli(runner, db_url, "stats")
     assert res.exit_code == 2 and "run `lmsdb migrate` first" in res.stderr
-    from lmsdb.store.db import current_revision
+    from lmsdb.store.migrate import current_revision
 
     assert current_revision(engine) == "0003"
     assert run_cli(runner, db_url, "migrate").exit_code == 0

@@ -201,7 +201,7 @@ def test_reading_commands_read_a_newer_lmsdbs_database(runner, seeded_url):
 
 
 def test_reading_commands_do_not_migrate_an_older_database(runner, tmp_path):
-    from lmsdb.store.db import upgrade
+    from lmsdb.store.migrate import upgrade
 
     url = f"sqlite:///{tmp_path / 'old.sqlite'}"
     upgrade(make_engine(url), "0002")

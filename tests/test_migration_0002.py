@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from sqlalchemy import MetaData, inspect, text
 
-from lmsdb.store.db import current_revision, downgrade, make_engine, upgrade
+from lmsdb.store.db import make_engine
+from lmsdb.store.migrate import current_revision, downgrade, upgrade
 from lmsdb.sync.importer import import_markdown
 
 from .conftest import SEED

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import inspect, text
 
 from lmsdb.query.search import search
-from lmsdb.store.db import downgrade, upgrade
+from lmsdb.store.migrate import downgrade, upgrade
 from lmsdb.store.searchtext import refresh
 from lmsdb.sync.importer import import_markdown
 

@@ -10,7 +10,7 @@ from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
-from lmsdb.store.db import alembic_config, current_revision, downgrade, head_revision, upgrade
+from lmsdb.store.migrate import alembic_config, current_revision, downgrade, head_revision, upgrade
 
 from .conftest import ROOT
 
@@ -54,7 +54,7 @@ def test_plain_alembic_uses_lmsdb_database_url(tmp_path):
 
 
 def test_schema_head_constant_matches_alembic(engine):
-    from lmsdb.store.db import SCHEMA_HEAD
+    from lmsdb.store.migrate import SCHEMA_HEAD
 
     assert SCHEMA_HEAD == head_revision(engine)
 

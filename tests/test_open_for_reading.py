@@ -7,7 +7,8 @@ import hashlib
 
 import pytest
 
-from lmsdb.store.db import SCHEMA_HEAD, current_revision, make_engine, upgrade
+from lmsdb.store.db import make_engine
+from lmsdb.store.migrate import SCHEMA_HEAD, current_revision, upgrade
 
 from .conftest import run_cli
 

@@ -13,7 +13,8 @@ import re
 import pytest
 from sqlalchemy import inspect, text
 
-from lmsdb.store.db import alembic_config, downgrade, make_engine, upgrade
+from lmsdb.store.db import make_engine
+from lmsdb.store.migrate import alembic_config, downgrade, upgrade
 
 from .conftest import SEED, run_cli, url_of
 

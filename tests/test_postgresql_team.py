@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from lmsdb.store.db import SCHEMA_HEAD
+from lmsdb.store.migrate import SCHEMA_HEAD
 from lmsdb.store.schema import Paper
 
 from .conftest import DATA, SEED, docs_sql_blocks, pg_admin, run_cli, url_of

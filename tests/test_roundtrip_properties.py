@@ -25,7 +25,8 @@ from lmsdb.diagnostics import Diagnostics
 from lmsdb.domain.html import html_to_plain
 from lmsdb.domain.latex_plain import latex_to_plain
 from lmsdb.exporters import bibtex, markdown
-from lmsdb.store.db import ensure_schema, make_engine
+from lmsdb.store.db import make_engine
+from lmsdb.store.migrate import ensure_schema
 from lmsdb.sync.identity import normalise_title
 from lmsdb.sync.importer import import_markdown
 

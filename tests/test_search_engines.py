@@ -15,7 +15,8 @@ import pytest
 from sqlalchemy import text
 
 from lmsdb.query.search import matching_ids, search
-from lmsdb.store.db import ensure_schema, make_engine
+from lmsdb.store.db import make_engine
+from lmsdb.store.migrate import ensure_schema
 from lmsdb.store.searchtext import stem, tokens
 from lmsdb.sync.importer import import_bibtex, import_markdown
 

@@ -23,7 +23,8 @@ from sqlalchemy import event, text
 
 from lmsdb.diagnostics import Diagnostics
 from lmsdb.exporters import markdown
-from lmsdb.store.db import ensure_schema, make_engine
+from lmsdb.store.db import make_engine
+from lmsdb.store.migrate import ensure_schema
 from lmsdb.sync.importer import import_markdown
 
 from .linerule import unnamed_differences

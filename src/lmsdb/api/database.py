@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TextIO, overload
 from lmsdb.api.errors import LmsdbWarning, refusals
 from lmsdb.api.options import Years, as_wait, names, years_range
 from lmsdb.diagnostics import Diagnostics, UsageError
+from lmsdb.store.db import database_exists
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -22,19 +23,9 @@ if TYPE_CHECKING:
     from lmsdb.query.adhoc import Result
     from lmsdb.query.introspect import Relation
     from lmsdb.query.stats import Stats
-    from lmsdb.store.db import Revisions
     from lmsdb.store.locks import Wait
-    from lmsdb.sync.listsync import SyncReport
-    from lmsdb.sync.merge import MergeReport
-
-
-def database_exists(engine: Engine) -> bool:
-    """Whether there is a database to work on: on SQLite, whether the file exists (lmsdb
-    never creates it by reading); a server database is taken to exist."""
-    if engine.dialect.name != "sqlite":
-        return True
-    path = engine.url.database
-    return bool(path) and path != ":memory:" and os.path.exists(path or "")
+    from lmsdb.store.migrate import Revisions
+    from lmsdb.sync.report import MergeReport, SyncReport
 
 
 class Database:
@@ -76,7 +67,7 @@ class Database:
         :class:`~lmsdb.diagnostics.UsageError`, another application's SQLite file (unless
         ``any_sqlite``) or an older schema an :class:`~lmsdb.diagnostics.LmsdbError`; a
         database a newer lmsdb wrote is read as it is, with an :class:`LmsdbWarning`."""
-        from lmsdb.store.db import open_for_reading
+        from lmsdb.store.migrate import open_for_reading
 
         for message in open_for_reading(self.engine, any_sqlite=any_sqlite):
             warnings.warn(message, LmsdbWarning, stacklevel=3)
@@ -86,7 +77,7 @@ class Database:
         """Make an existing database ready for a write: its schema is upgraded if it is
         behind (waiting ``wait`` seconds for another writer); a database that does not
         exist is a :class:`~lmsdb.diagnostics.UsageError`, never created."""
-        from lmsdb.store.db import ensure_schema
+        from lmsdb.store.migrate import ensure_schema
 
         if not database_exists(self.engine):
             raise UsageError(f"no database at {self.engine.url.database}: run `lmsdb import "
@@ -328,9 +319,9 @@ class Database:
     def migrate(self, *, wait: float | Wait | None = None) -> Revisions:
         """Create or upgrade the schema to the newest revision; returns the revisions
         ``before`` and ``after``."""
-        from lmsdb.store import db
+        from lmsdb.store import migrate
 
-        return db.upgrade(self.engine, wait=as_wait(wait))
+        return migrate.upgrade(self.engine, wait=as_wait(wait))
 
 
 def open(url_or_path: str | os.PathLike[str] | None = None) -> Database:  # noqa: A001

@@ -149,17 +149,17 @@ def migrate_cmd(ctx: click.Context, status: bool, wait: float) -> None:
       lmsdb migrate
       lmsdb migrate --status
     """
-    from lmsdb.store import db
+    from lmsdb.store import migrate
 
     database = open_database(ctx)
     engine = database.engine
     with errors():
         if status:
-            current = db.current_revision(engine) if db.schema_exists(engine) else None
-            head = db.head_revision(engine)
+            current = migrate.current_revision(engine) if migrate.schema_exists(engine) else None
+            head = migrate.head_revision(engine)
             click.echo(f"current: {current or 'none (empty database)'}")
             click.echo(f"newest:  {head}")
-            if current is not None and current not in db.known_revisions(engine):
+            if current is not None and current not in migrate.known_revisions(engine):
                 say(f"revision {current} is unknown to this lmsdb: a newer lmsdb wrote the "
                     "database")
             elif current != head:

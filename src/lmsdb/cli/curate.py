@@ -32,7 +32,7 @@ def _transaction(ctx: click.Context, dry_run: bool, wait: float, work: Callable[
     does its writes too, then rolls them back); print the diagnostics. ``create``: a new
     database may be made (the database-first workflow starts from nothing)."""
     from lmsdb.diagnostics import Diagnostics
-    from lmsdb.store import db
+    from lmsdb.store import migrate
     from lmsdb.store.locks import writing
 
     diags = Diagnostics()
@@ -43,7 +43,7 @@ def _transaction(ctx: click.Context, dry_run: bool, wait: float, work: Callable[
             if dry_run:  # never creates or upgrades; rolled back, but it writes meanwhile
                 database.check_readable()
             elif create:
-                db.ensure_schema(database.engine, lock)
+                migrate.ensure_schema(database.engine, lock)
             else:
                 database.ensure_writable(lock)
             with writing(database.engine, lock) as conn:

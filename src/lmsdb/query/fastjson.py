@@ -45,7 +45,7 @@ def query_json(url: str, sql: str, params: dict[str, Any], fmt: str,
                timeout: float | None) -> str | None:
     """The rows of ``sql`` as ``fmt`` (``json`` or ``jsonl``) text, or None where the
     general path must run (another database, a schema to upgrade, a non-query, reals)."""
-    from lmsdb.store.db import SCHEMA_HEAD
+    from lmsdb.store.migrate import SCHEMA_HEAD
 
     path = sqlite_path(url)
     if fmt not in ("json", "jsonl") or path is None or not Path(path).is_file():

@@ -16,23 +16,9 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, insert, update
 
 from lmsdb.domain import venues
+from lmsdb.store import tables as t
 from lmsdb.store.bulk import advance_sequences, bulk_insert, chunks
 from lmsdb.store.searchtext import tsvector
-from lmsdb.store.tables import (
-    aliases_t,
-    authors_t,
-    base_t,
-    categories_t,
-    frameworks_t,
-    meta_t,
-    pa_t,
-    papers_t,
-    pc_t,
-    pf_t,
-    removed_t,
-    urls_t,
-    venues_t,
-)
 
 # New papers from a list are queued as tuples in this column order (a dict per row costs
 # 4x the memory).
@@ -128,49 +114,49 @@ class Writes:
     def apply(self, conn: Connection) -> None:
         ex = conn.execute
         if self.venue_insert:
-            bulk_insert(conn, venues_t, self.venue_insert)
+            bulk_insert(conn, t.venues_t, self.venue_insert)
         if self.fw_insert:
-            bulk_insert(conn, frameworks_t, self.fw_insert)
-        _update_by_id(conn, frameworks_t, self.fw_update)
+            bulk_insert(conn, t.frameworks_t, self.fw_insert)
+        _update_by_id(conn, t.frameworks_t, self.fw_update)
         if self.cat_insert:
-            bulk_insert(conn, categories_t, self.cat_insert)
+            bulk_insert(conn, t.categories_t, self.cat_insert)
         if self.cat_update:
             # Positions are not unique, so updating them in any order is safe.
-            ex(update(categories_t).where(categories_t.c.id == bindparam("_id"))
+            ex(update(t.categories_t).where(t.categories_t.c.id == bindparam("_id"))
                .values(position=bindparam("position")), self.cat_update)
         if self.paper_delete:
             for chunk in chunks(self.paper_delete):
-                ex(delete(pf_t).where(pf_t.c.paper_id.in_(chunk)))
-                ex(delete(pc_t).where(pc_t.c.paper_id.in_(chunk)))
-                ex(delete(urls_t).where(urls_t.c.paper_id.in_(chunk)))
-                ex(delete(pa_t).where(pa_t.c.paper_id.in_(chunk)))
-                ex(delete(base_t).where(base_t.c.paper_id.in_(chunk)))
-                ex(delete(aliases_t).where(aliases_t.c.paper_id.in_(chunk)))
-                ex(delete(papers_t).where(papers_t.c.id.in_(chunk)))
+                ex(delete(t.pf_t).where(t.pf_t.c.paper_id.in_(chunk)))
+                ex(delete(t.pc_t).where(t.pc_t.c.paper_id.in_(chunk)))
+                ex(delete(t.urls_t).where(t.urls_t.c.paper_id.in_(chunk)))
+                ex(delete(t.pa_t).where(t.pa_t.c.paper_id.in_(chunk)))
+                ex(delete(t.base_t).where(t.base_t.c.paper_id.in_(chunk)))
+                ex(delete(t.aliases_t).where(t.aliases_t.c.paper_id.in_(chunk)))
+                ex(delete(t.papers_t).where(t.papers_t.c.id.in_(chunk)))
         if conn.dialect.name == "postgresql":
             self._add_vectors()
         for chunk in chunks(self.pc_clear):
-            ex(delete(pc_t).where(pc_t.c.paper_id.in_(chunk)))
+            ex(delete(t.pc_t).where(t.pc_t.c.paper_id.in_(chunk)))
         if self.paper_insert:
             pg = conn.dialect.name == "postgresql" and "search_vector" in self.paper_cols
-            bulk_insert(conn, papers_t, self.paper_insert, self.paper_cols,
+            bulk_insert(conn, t.papers_t, self.paper_insert, self.paper_cols,
                         row_map=_vector_of(self.paper_cols) if pg else None)
-        _update_by_id(conn, papers_t, self.paper_update)
+        _update_by_id(conn, t.papers_t, self.paper_update)
         for chunk in chunks(self.url_delete):
-            ex(delete(urls_t).where(urls_t.c.paper_id.in_(chunk)))
+            ex(delete(t.urls_t).where(t.urls_t.c.paper_id.in_(chunk)))
         if self.url_insert:
-            bulk_insert(conn, urls_t, self.url_insert)
+            bulk_insert(conn, t.urls_t, self.url_insert)
         self._apply_links(conn)
         self._apply_base(conn)
         if self.fw_delete:
-            ex(delete(frameworks_t).where(frameworks_t.c.id.in_(self.fw_delete)))
+            ex(delete(t.frameworks_t).where(t.frameworks_t.c.id.in_(self.fw_delete)))
         if self.cat_delete:
-            ex(delete(pc_t).where(pc_t.c.category_id.in_(self.cat_delete)))
-            ex(delete(categories_t).where(categories_t.c.id.in_(self.cat_delete)))
+            ex(delete(t.pc_t).where(t.pc_t.c.category_id.in_(self.cat_delete)))
+            ex(delete(t.categories_t).where(t.categories_t.c.id.in_(self.cat_delete)))
         for row in self.meta_upsert:
-            if ex(update(meta_t).where(meta_t.c.key == row["key"]).values(value=row["value"])
+            if ex(update(t.meta_t).where(t.meta_t.c.key == row["key"]).values(value=row["value"])
                   ).rowcount == 0:
-                ex(insert(meta_t), [row])
+                ex(insert(t.meta_t), [row])
         self._apply_authors(conn)
         if conn.dialect.name == "postgresql":
             advance_sequences(conn)
@@ -179,46 +165,47 @@ class Writes:
         """Framework links and section placements: deletes, inserts, then updates."""
         ex = conn.execute
         if self.pf_delete:
-            ex(delete(pf_t).where(pf_t.c.paper_id == bindparam("_p"),
-                                  pf_t.c.framework_id == bindparam("_f")), self.pf_delete)
+            ex(delete(t.pf_t).where(t.pf_t.c.paper_id == bindparam("_p"),
+                                  t.pf_t.c.framework_id == bindparam("_f")), self.pf_delete)
         if self.pc_delete:
-            ex(delete(pc_t).where(pc_t.c.paper_id == bindparam("_p"),
-                                  pc_t.c.category_id == bindparam("_c")), self.pc_delete)
+            ex(delete(t.pc_t).where(t.pc_t.c.paper_id == bindparam("_p"),
+                                  t.pc_t.c.category_id == bindparam("_c")), self.pc_delete)
         if self.pf_insert:
-            bulk_insert(conn, pf_t, self.pf_insert, PF_COLS)
+            bulk_insert(conn, t.pf_t, self.pf_insert, PF_COLS)
         if self.pc_insert:
-            bulk_insert(conn, pc_t, self.pc_insert, PC_COLS)
+            bulk_insert(conn, t.pc_t, self.pc_insert, PC_COLS)
         if self.pf_update:
-            ex(update(pf_t).where(pf_t.c.paper_id == bindparam("_p"),
-                                  pf_t.c.framework_id == bindparam("_f"))
+            ex(update(t.pf_t).where(t.pf_t.c.paper_id == bindparam("_p"),
+                                  t.pf_t.c.framework_id == bindparam("_f"))
                .values(position=bindparam("position"), label=bindparam("extra")),
                self.pf_update)
         if self.pc_update:
-            ex(update(pc_t).where(pc_t.c.paper_id == bindparam("_p"),
-                                  pc_t.c.category_id == bindparam("_c"))
+            ex(update(t.pc_t).where(t.pc_t.c.paper_id == bindparam("_p"),
+                                  t.pc_t.c.category_id == bindparam("_c"))
                .values(position=bindparam("position"), cells=bindparam("extra")),
                self.pc_update)
 
     def _apply_base(self, conn: Connection) -> None:
         """The three-way sync's own tables: the base, and removals the list caught up with."""
         if self.base_insert:
-            bulk_insert(conn, base_t, self.base_insert, BASE_COLS)
+            bulk_insert(conn, t.base_t, self.base_insert, BASE_COLS)
         if self.base_update:
             cols = {f: bindparam(f) for f in BASE_COLS[1:]}
-            conn.execute(update(base_t).where(base_t.c.paper_id == bindparam("_p"))
+            conn.execute(update(t.base_t).where(t.base_t.c.paper_id == bindparam("_p"))
                          .values(cols), self.base_update)
         for chunk in chunks(self.removed_delete):
-            conn.execute(delete(removed_t).where(removed_t.c.id.in_(chunk)))
+            conn.execute(delete(t.removed_t).where(t.removed_t.c.id.in_(chunk)))
 
     def _apply_authors(self, conn: Connection) -> None:
         """Authors (a .bib merge): new people, each paper's list, and its search text."""
         if self.author_insert:
-            bulk_insert(conn, authors_t, self.author_insert)
+            bulk_insert(conn, t.authors_t, self.author_insert)
         for chunk in chunks(self.pa_replace):
-            conn.execute(delete(pa_t).where(pa_t.c.paper_id.in_(chunk)))
+            conn.execute(delete(t.pa_t).where(t.pa_t.c.paper_id.in_(chunk)))
         if self.pa_insert:
-            bulk_insert(conn, pa_t, self.pa_insert)
-        _update_by_id(conn, papers_t, [{"_id": pid, **v} for pid, v in self.search_update.items()])
+            bulk_insert(conn, t.pa_t, self.pa_insert)
+        _update_by_id(conn, t.papers_t,
+                      [{"_id": pid, **v} for pid, v in self.search_update.items()])
 
 
 def _vector_of(cols: tuple[str, ...]) -> Any:

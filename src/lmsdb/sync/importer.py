@@ -13,7 +13,7 @@ from lmsdb.diagnostics import Diagnostics, LmsdbError
 from lmsdb.domain.records import from_markdown
 from lmsdb.progress import NoProgress, Progress
 from lmsdb.sources.markdown import parse_file
-from lmsdb.store import db
+from lmsdb.store import migrate
 from lmsdb.store.locks import Wait, writing
 from lmsdb.sync.listsync import plan_and_apply
 from lmsdb.sync.report import SyncReport
@@ -111,13 +111,13 @@ def _in_one_transaction(engine: Engine, dry_run: bool, plan: Callable[[Any], R],
     schema yet, ``plan`` gets ``None`` and plans against an empty database. Another
     application's file, or a newer lmsdb's database, is refused either way."""
     if not dry_run:
-        db.ensure_schema(engine, wait)
+        migrate.ensure_schema(engine, wait)
         with writing(engine, wait) as conn:
             return plan(conn)
-    db.check_writable(engine)
-    if not db.schema_exists(engine):
+    migrate.check_writable(engine)
+    if not migrate.schema_exists(engine):
         return plan(None)
-    if (rev := db.current_revision(engine)) != db.head_revision(engine):
+    if (rev := migrate.current_revision(engine)) != migrate.head_revision(engine):
         raise LmsdbError(f"the database is at revision {rev}, not the newest: "
                          "run `lmsdb migrate` before a dry run (a dry run writes nothing)")
     with engine.begin() as conn:

@@ -26,7 +26,14 @@ from lmsdb.sync.identity import (
 )
 from lmsdb.sync.plan import queue_links
 from lmsdb.sync.report import FieldChange, PaperDiff, SyncReport
-from lmsdb.sync.threeway import Merger, group_keys, listed_values, place_sections, removed_index
+from lmsdb.sync.threeway import (
+    SECTIONS,
+    Merger,
+    group_keys,
+    listed_values,
+    place_sections,
+    removed_index,
+)
 
 
 def plan_papers(recs: ListRecords, state: ListState, writes: Writes, report: SyncReport,
@@ -139,8 +146,8 @@ def _plan_unlisted(state: ListState, writes: Writes, report: SyncReport, matched
             report.left.append(diff)
             writes.pc_clear.append(pid)
         base = state.base.get(pid)
-        if base is not None and base[5]:  # the list now lists it nowhere: that is the base
-            queue_base(writes, state, pid, (*base[:5], ""))
+        if base is not None and base[SECTIONS]:  # the list lists it nowhere: that is the base
+            queue_base(writes, state, pid, (*base[:SECTIONS], ""))
 
 
 def _report_moves(state: ListState, groups: list[Group], cat_ids: dict[str, int],
@@ -259,13 +266,15 @@ class PaperPlan:
             writes.paper_update.append({"_id": pid, **values, **search})
         # Alternative links accumulate: the list shows one link per paper, so a link
         # learned from an earlier version (or a merged duplicate row) is kept, not lost.
-        old_alt = set(state.alt_urls.get(pid, ()))
-        new_alt = (old_alt | set(g.alt_urls)) - {g.url}
-        if old_alt != new_alt:
-            diff.changes.append(FieldChange("alternative urls", tuple(sorted(old_alt)),
-                                            tuple(sorted(new_alt))))
-            writes.url_delete.append(pid)
-            writes.url_insert += [{"paper_id": pid, "url": u} for u in sorted(new_alt)]
+        had = state.alt_urls.get(pid)
+        if had or g.alt_urls:  # most papers have none
+            old_alt = set(had or ())
+            new_alt = (old_alt | set(g.alt_urls)) - {g.url}
+            if old_alt != new_alt:
+                diff.changes.append(FieldChange("alternative urls", tuple(sorted(old_alt)),
+                                                tuple(sorted(new_alt))))
+                writes.url_delete.append(pid)
+                writes.url_insert += [{"paper_id": pid, "url": u} for u in sorted(new_alt)]
         queue_links(writes, state, pid, g, self.fw_ids, self.cat_ids, diff)
         if diff.changes:
             self.report.updated.append(diff)

@@ -17,6 +17,7 @@ from lmsdb.store.state import ListState, split_lines
 from lmsdb.store.writes import Ids, Writes
 from lmsdb.sync.identity import Group, cells_json
 from lmsdb.sync.report import FieldChange, PaperDiff, SyncReport
+from lmsdb.sync.threeway import SECTIONS
 
 FRAMEWORK_FIELDS = ("name", "url", "year", "training", "inference", "serving", "comments")
 
@@ -91,7 +92,7 @@ def plan_categories(recs: ListRecords, state: ListState, writes: Writes, report:
     listed = set(recs.categories)
     # A section with papers that no base names was made in the database (`lmsdb add
     # --category`): it stays, after the list's own; a section the list dropped is dropped.
-    had = {c for b in state.base.values() for c in split_lines(b[5])}
+    had = {c for b in state.base.values() for c in split_lines(b[SECTIONS])}
     used = {cid for links in state.pc.values() for cid in links}
     extra = sorted((c for c in state.categories if c not in listed),
                    key=lambda c: state.categories[c]["position"])

@@ -22,7 +22,7 @@ from sqlalchemy import Connection, Engine, delete, insert, select, text
 
 from lmsdb import __version__
 from lmsdb.diagnostics import Diagnostic, Diagnostics
-from lmsdb.store import db
+from lmsdb.store import migrate
 from lmsdb.store.tables import syncs_t as sync_t
 from lmsdb.sync.report import SyncReport
 
@@ -57,7 +57,7 @@ def try_replay(engine: Engine, key: str, file: str, *, prune: bool, dry_run: boo
                diags: Diagnostics) -> SyncReport | None:
     """The report of re-importing the list that ``key`` identifies, if nothing has changed
     since it was imported; else None (and the import runs in full)."""
-    if not db.schema_exists(engine) or db.stored_revision(engine) != db.SCHEMA_HEAD:
+    if not migrate.schema_exists(engine) or migrate.stored_revision(engine) != migrate.SCHEMA_HEAD:
         return None
     with engine.connect() as conn:
         stored = dict(conn.execute(select(sync_t.c.key, sync_t.c.value)).all())

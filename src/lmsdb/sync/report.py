@@ -6,6 +6,7 @@ the short summary that ends the command and the full diff that ``--dry-run`` pri
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -109,20 +110,18 @@ class SyncReport:
                          f"{len(m.kept_papers)} added paper(s), {len(m.not_readded)} removed "
                          f"paper(s); conflicts {len(m.conflicts)}")
         if not self.changed:
-            parts.append("nothing to change" if self.dry_run else "nothing changed")
+            parts.append(_unchanged(self.dry_run))
         return "\n".join(parts)
 
     def diff(self) -> str:
         """The full diff, one paper a line or a block (the ``--dry-run`` view)."""
         out: list[str] = []
         for p in self.added:
-            out.append(f"+ {p.key}  {p.title}")
+            _entry(out, f"+ {p.key}  {p.title}")
         for p in self.updated:
-            out.append(f"~ {p.key}  {p.title}")
-            out.extend(f"    {c}" for c in p.changes)
+            _entry(out, f"~ {p.key}  {p.title}", p.changes)
         for p in self.moved:
-            out.append(f"↕ {p.key}  {p.title}")
-            out.extend(f"    moved in {_show(c.new)}" for c in p.changes)
+            _entry(out, f"↕ {p.key}  {p.title}", (f"moved in {_show(c.new)}" for c in p.changes))
         for p in (self.removed if self.prune else self.left):
             mark = "-" if self.prune else "?"
             note = "" if self.prune else "  (not in the list; --prune deletes it)"
@@ -132,8 +131,7 @@ class SyncReport:
         for f in self.frameworks_added:
             out.append(f"+ framework #{f}")
         for p in self.frameworks_updated:
-            out.append(f"~ framework #{p.key}")
-            out.extend(f"    {c}" for c in p.changes)
+            _entry(out, f"~ framework #{p.key}", p.changes)
         for f in self.frameworks_removed:
             out.append(f"{'-' if self.prune else '?'} framework #{f}")
         for c in self.categories_added:
@@ -143,6 +141,16 @@ class SyncReport:
         for conflict in self.merge.conflicts:
             out.append(f"! {conflict}")
         return "\n".join(out)
+
+
+def _unchanged(dry_run: bool) -> str:
+    return "nothing to change" if dry_run else "nothing changed"
+
+
+def _entry(out: list[str], head: str, details: Iterable[Any] = ()) -> None:
+    """One entry of a diff: its line, then its details indented under it."""
+    out.append(head)
+    out.extend(f"    {d}" for d in details)
 
 
 def show_authors(people: tuple[Person, ...]) -> str:
@@ -188,17 +196,15 @@ class MergeReport:
             f"conflicts {self.conflicts}",
         ]
         if not self.changed:
-            lines.append("nothing to change" if self.dry_run else "nothing changed")
+            lines.append(_unchanged(self.dry_run))
         return "\n".join(lines)
 
     def diff(self) -> str:
         out: list[str] = []
         for m in self.added:
-            out.append(f"+ {m.citation_key}  {m.title}")
-            out.extend(f"    {c}" for c in m.filled)
+            _entry(out, f"+ {m.citation_key}  {m.title}", m.filled)
         for m in self.merged:
             if m.filled or m.overwritten:
-                out.append(f"~ {m.citation_key}  {m.title}  (matched by {m.how})")
-                out.extend(f"    {c}" for c in m.filled)
-                out.extend(f"    {c}  (--prefer-bib)" for c in m.overwritten)
+                _entry(out, f"~ {m.citation_key}  {m.title}  (matched by {m.how})",
+                       [*m.filled, *(f"{c}  (--prefer-bib)" for c in m.overwritten)])
         return "\n".join(out)
