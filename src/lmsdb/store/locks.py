@@ -104,7 +104,7 @@ def sqlite_begin_immediate(execute: Callable[[str], object], wait: Wait) -> None
             execute("BEGIN IMMEDIATE")
             return True
         except Exception as e:
-            if not _busy(e):
+            if not sqlite_busy(e):
                 raise
             return False
 
@@ -119,7 +119,7 @@ def sqlite_begin_immediate(execute: Callable[[str], object], wait: Wait) -> None
         execute("PRAGMA busy_timeout = 5000")  # Python's default
 
 
-def _busy(e: BaseException) -> bool:
+def sqlite_busy(e: BaseException) -> bool:
     """Whether ``e`` (sqlite3's error, or SQLAlchemy's wrapping it) is SQLITE_BUSY: another
     connection holds the lock ("database is locked")."""
     import sqlite3
