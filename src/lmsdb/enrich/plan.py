@@ -227,7 +227,7 @@ def _venue_year(f: Found) -> int | None:
 
 
 def _names(people: tuple[tuple[str, str | None, str | None], ...]) -> list[str]:
-    from lmsdb.domain.records import Person
+    from lmsdb.domain.bibrecords import Person
     from lmsdb.store.rows import author_key
 
     return [author_key(Person(family=f, given=g)) for f, g, _ in people]

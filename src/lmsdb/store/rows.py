@@ -11,8 +11,8 @@ from collections.abc import Iterable
 
 from sqlalchemy import Connection, delete, insert, select
 
+from lmsdb.domain.bibrecords import Person
 from lmsdb.domain.citekeys import fold
-from lmsdb.domain.records import Person
 from lmsdb.store.tables import authors_t, pa_t, venues_t
 
 

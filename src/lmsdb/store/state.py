@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from lmsdb.domain import venues
-from lmsdb.domain.records import Person
+from lmsdb.domain.bibrecords import Person
 from lmsdb.store.tables import (
     aliases_t,
     authors_t,

@@ -12,7 +12,9 @@ from sqlalchemy import Connection, select
 
 from lmsdb.diagnostics import Diagnostics, LmsdbError
 from lmsdb.domain import identifiers
-from lmsdb.domain.records import PaperRecord, normalise_doi, validation_message
+from lmsdb.domain.checks import validation_message
+from lmsdb.domain.identifiers import normalise_doi
+from lmsdb.domain.records import PaperRecord
 from lmsdb.store.rows import venue_id as store_venue_id
 from lmsdb.store.state import load_alt_urls
 from lmsdb.store.tables import aliases_t, papers_t

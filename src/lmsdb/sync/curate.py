@@ -15,8 +15,10 @@ from sqlalchemy import Connection, delete, insert, select, update
 
 from lmsdb.diagnostics import Diagnostics, LmsdbError
 from lmsdb.domain import identifiers
+from lmsdb.domain.bibrecords import Person, split_authors
+from lmsdb.domain.checks import normalise_pages
 from lmsdb.domain.citekeys import KeyAllocator, base_key
-from lmsdb.domain.records import Person, normalise_doi, normalise_pages, split_authors
+from lmsdb.domain.identifiers import normalise_doi
 from lmsdb.store.rows import author_key, set_authors
 from lmsdb.store.searchtext import refresh_papers
 from lmsdb.store.tables import (

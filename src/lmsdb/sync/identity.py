@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from lmsdb.diagnostics import Diagnostics
 from lmsdb.domain import identifiers, venues
-from lmsdb.domain.latex import html_to_plain
+from lmsdb.domain.html import html_to_plain
 from lmsdb.domain.records import PaperRecord
 
 if TYPE_CHECKING:

@@ -21,8 +21,8 @@ from sqlalchemy import Connection
 
 from lmsdb.diagnostics import Diagnostics
 from lmsdb.domain import identifiers
+from lmsdb.domain.bibrecords import BibRecord, Person
 from lmsdb.domain.citekeys import KeyAllocator, base_key, fold
-from lmsdb.domain.records import BibRecord, Person
 from lmsdb.store.rows import author_key
 from lmsdb.store.searchtext import authors_text, search_columns
 from lmsdb.store.state import MergeState, load_merge_state

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lmsdb.diagnostics import Diagnostic
-from lmsdb.domain.records import BibRecord, Person
+from lmsdb.domain.bibrecords import BibRecord, Person
 from lmsdb.sync.threeway import MergeOutcome
 
 
