@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import event, text
 
 from lmsdb.store import pgload
-from lmsdb.store.db import alembic_config, ensure_schema, make_engine
+from lmsdb.store.db import make_engine
+from lmsdb.store.migrate import alembic_config, ensure_schema
 from lmsdb.store.writes import Writes
 from lmsdb.sync.importer import import_markdown
 
