@@ -105,14 +105,17 @@ def _sqlite_list(select_one: str, where: str, order: str) -> str:
             f"(SELECT {select_one} AS v {where} ORDER BY {order}))")
 
 
+# A paper's frameworks and sections, comma-joined in list order (every paper_view has them).
+_SQLITE_FRAMEWORKS = _sqlite_list(
+    "f.name", "FROM paper_frameworks pf JOIN frameworks f ON f.id = pf.framework_id "
+    "WHERE pf.paper_id = p.id", "pf.position")
+_SQLITE_CATEGORIES = _sqlite_list(
+    "c.name", "FROM paper_categories pc JOIN categories c ON c.id = pc.category_id "
+    "WHERE pc.paper_id = p.id", "c.position")
+
+
 def _views_sqlite() -> str:
-    frameworks = _sqlite_list(
-        "f.name", "FROM paper_frameworks pf JOIN frameworks f ON f.id = pf.framework_id "
-        "WHERE pf.paper_id = p.id", "pf.position")
-    categories = _sqlite_list(
-        "c.name", "FROM paper_categories pc JOIN categories c ON c.id = pc.category_id "
-        "WHERE pc.paper_id = p.id", "c.position")
-    return _paper_view(frameworks, categories)
+    return _paper_view(_SQLITE_FRAMEWORKS, _SQLITE_CATEGORIES)
 
 
 def _views_postgresql() -> str:
@@ -302,13 +305,7 @@ def _paper_view_0009_sqlite() -> str:
     authors = _sqlite_list(
         _PERSON, "FROM paper_authors pa JOIN authors a ON a.id = pa.author_id "
         "WHERE pa.paper_id = p.id", "pa.position")
-    frameworks = _sqlite_list(
-        "f.name", "FROM paper_frameworks pf JOIN frameworks f ON f.id = pf.framework_id "
-        "WHERE pf.paper_id = p.id", "pf.position")
-    categories = _sqlite_list(
-        "c.name", "FROM paper_categories pc JOIN categories c ON c.id = pc.category_id "
-        "WHERE pc.paper_id = p.id", "c.position")
-    return _paper_view_0009(frameworks, categories, authors)
+    return _paper_view_0009(_SQLITE_FRAMEWORKS, _SQLITE_CATEGORIES, authors)
 
 
 def _paper_view_0009_postgresql() -> str:
