@@ -237,7 +237,8 @@ def test_constant_number_of_statements(merged, args):
                            "values (:i, 0, 1)"), {"i": 1000 + i})
     with count_statements(merged) as many, merged.connect() as c:
         n = bibtex.write(c, io.StringIO(), where=Filter(**args))
-    assert len(many) == n_small == 3  # papers, their authors, old keys (biblatex ids)
+    # papers, their authors, their published links, old keys (biblatex ids)
+    assert len(many) == n_small == 4
     if not args:
         assert n == 28 + 200
 

@@ -11,7 +11,7 @@ import pytest
 from lmsdb.diagnostics import Diagnostics, SourceError
 from lmsdb.domain import checks, venues
 from lmsdb.domain.bibrecords import Person, from_bibtex, split_authors
-from lmsdb.exporters import bibtex as bib_exporter
+from lmsdb.exporters import bibentry, selection
 from lmsdb.sources import bibsteps, bibtex
 from lmsdb.sources.bibtex import parse_text
 from lmsdb.sync.importer import import_bibtex
@@ -19,7 +19,7 @@ from lmsdb.sync.importer import import_bibtex
 from .conftest import DATA, run_cli
 
 
-@pytest.mark.parametrize("module", [bibtex, bibsteps, checks, venues, bib_exporter])
+@pytest.mark.parametrize("module", [bibtex, bibsteps, checks, venues, selection, bibentry])
 def test_doctests(module) -> None:
     result = doctest.testmod(module)
     assert result.attempted > 0 and result.failed == 0

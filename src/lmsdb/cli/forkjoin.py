@@ -5,6 +5,10 @@ Formatting 100,000 BibTeX entries is pure Python and holds the GIL, so threads c
 share it; a forked child inherits the rows without copying or pickling them and sends back
 only its text. Where ``os.fork`` does not exist, or the child fails for any reason, the
 parent formats the second half itself: the result is the same text either way.
+
+Only the ``lmsdb`` command decides to fork: it passes ``workers=2`` to the BibTeX exporter,
+which calls :func:`two_way` then and only then (a library caller gets one process unless it
+asks for two).
 """
 
 from __future__ import annotations

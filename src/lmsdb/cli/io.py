@@ -23,6 +23,7 @@ from lmsdb.cli.common import (
     wait_option,
     years_option,
 )
+from lmsdb.cli.gcpause import paused_gc
 
 if TYPE_CHECKING:
     from lmsdb.api import Database
@@ -99,7 +100,7 @@ def import_cmd(ctx: click.Context, file: str, dry_run: bool, prune: bool,
         raise click.UsageError("--prefer-bib and --add-new apply to .bib files only")
     diags = Diagnostics()
     database = open_database(ctx)
-    with errors(), progress_bar("import") as progress:
+    with errors(), progress_bar("import") as progress, paused_gc():
         try:
             report = database.import_list(file, prune=prune, dry_run=dry_run, lenient=lenient,
                                           diags=diags, progress=progress,
@@ -197,9 +198,9 @@ def export_bib(ctx: click.Context, output: str | None, unicode: bool,
         finally:
             print_diagnostics(diags)
         with engine.connect() as conn, output_stream(output, engine) as out, \
-                progress_bar("export") as bar:
+                progress_bar("export") as bar, paused_gc():
             n = bibtex.write(conn, out, unicode=unicode, where=where, progress=bar,
-                             preprint_style=preprint_style)
+                             preprint_style=preprint_style, workers=2)
     say(f"wrote {n} BibTeX entries" + (f" to {output}" if output else ""))
 
 
@@ -249,7 +250,7 @@ def export_md(ctx: click.Context, output: str | None, check: str | None) -> None
     with errors():
         database.check_readable()
         with engine.connect() as conn, output_stream(output, engine) as out, \
-                progress_bar("export") as bar:
+                progress_bar("export") as bar, paused_gc():
             n = markdown.write(conn, out, progress=bar)
     say(f"wrote {n} paper rows" + (f" to {output}" if output else ""))
 
@@ -258,7 +259,7 @@ def _check_md(database: Database, path: str) -> None:
     """`export md --check FILE`: exit 0 if FILE is what the export writes, else 1 + diff."""
     import difflib
 
-    with errors():
+    with errors(), paused_gc():
         want = database.export_md()
         with open(path, encoding="utf-8", newline="") as f:
             have = f.read()

@@ -192,15 +192,18 @@ _LIGATURE_SPLIT_RE = re.compile(r"(?<=-)(?=-)|(?<=`)(?=`)|(?<=')(?=')|(?<=[!?])(
 # Anything that needs more than brace protection sends a title to the
 # slow path: non-printable-ASCII, LaTeX/HTML specials, ligature sequences.
 _SLOW_RE = re.compile(r"[^\x20-\x7e]|[\\{}&%$#_~^<>|`]|--|''")
-# Fast-path brace protection: a space-delimited token whose first letter or
-# digit is followed somewhere by a capital is wrapped, minus its trailing
-# punctuation.  Leading punctuation ("(", '"') does not count as the first
-# character, so "(Deep" stays unprotected like "Deep".
-# Possessive quantifiers (*+) and a greedy tail: the same words as the lazy form
-# ([^\sA-Za-z0-9]*[A-Za-z0-9]\S*?[A-Z]\S*?) with less backtracking (checked equal on
-# 100,000 generated titles and 2,000 random punctuation-heavy ones; 20% faster).
+# Fast-path brace protection, one part of a word at a time: words are split at spaces,
+# each word's parts at hyphens, and a part whose first letter or digit is followed somewhere
+# by a capital is wrapped ("DeepSpeed-MoE" -> "{DeepSpeed}-{MoE}", "Large-Scale" stays).
+# Leading punctuation ("(", '"') does not count as the first character, so "(Deep" stays
+# unprotected like "Deep"; a word's last part is wrapped minus its trailing : , . ; ? !
+# (an inner part keeps its punctuation: "{FoO:}-Bar"). The regex finds exactly the parts to
+# wrap, so that a word needs no Python call unless it is wrapped (the earlier form matched
+# whole words and split them at hyphens in Python, a third of the export's time); checked
+# equal to it on 100,000 generated titles and 300,000 random punctuation-heavy ones.
 _FAST_PROTECT_RE = re.compile(
-    r"(?<!\S)([^\sA-Za-z0-9]*+[A-Za-z0-9][^\sA-Z]*+[A-Z](?:\S*[^\s:,.;?!])?)([:,.;?!]*)(?!\S)"
+    r"(?<![^\s-])[^\sA-Za-z0-9-]*+[A-Za-z0-9][^\sA-Z-]*+[A-Z]"
+    r"(?:[^\s-]*+(?=-)|(?:[^\s-]*[^\s:,.;?!-])?(?=[:,.;?!]*(?!\S)))"
 )
 _TRAILING_PUNCT = ":,.;?!"
 _HYPHENS_RE = re.compile(r"(-+)")
@@ -371,14 +374,9 @@ def title_to_latex(title: str, *, unicode: bool = False) -> str:
     return _title_to_latex_slow(title, unicode)
 
 
-def _brace_word(m: re.Match[str]) -> str:
-    # A function is cheaper than the equivalent template string "{\1}\2", which re
-    # re-expands for every match (measured: 0.22 s against 0.34 s on 100,000 titles).
-    word = m.group(1)
-    if "-" not in word:
-        return "{" + word + "}" + m.group(2)
-    return "-".join("{" + p + "}" if _needs_protection(p) else p
-                    for p in word.split("-")) + m.group(2)
+# The match in braces, formatted in C: a Python function per match cost 0.22 s on 100,000
+# titles, the template string "{\g<0>}" (which re expands again for every match) 0.34 s.
+_brace_word = "{{{0[0]}}}".format
 
 
 def name_to_latex(name: str, *, unicode: bool = False) -> str:

@@ -158,7 +158,9 @@ def select_ids(engine: Engine, where: Any) -> set[int] | None:
     """The ids of the papers that pass an export filter (None: no filter)."""
     if where is None:
         return None
-    from lmsdb.exporters.tables import papers
+    from lmsdb.store.schema import Paper
+
+    papers = Paper.__table__
 
     conds = where.conditions()
     if not conds:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import partial
 
 CHECK, CROSS = "✔", "✗"
 
@@ -24,6 +25,15 @@ def squeeze(text: str) -> str:
     'A B\xa0C'
     """
     return _LAYOUT_SPACE.sub(" ", text).strip(" ")
+
+
+def squeeze_all(texts: Iterable[str]) -> list[str]:
+    """:func:`squeeze` of each text, without a Python call per text (a list's 100,000 titles).
+
+    >>> squeeze_all(["a  b ", "c"])
+    ['a b', 'c']
+    """
+    return [t.strip(" ") for t in map(partial(_LAYOUT_SPACE.sub, " "), texts)]
 
 
 def title_cell(title: str, url: str | None) -> str:

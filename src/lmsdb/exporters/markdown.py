@@ -11,30 +11,40 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
+from itertools import groupby
+from operator import itemgetter
 from typing import Any, TextIO
 
 from sqlalchemy import Connection, select
 
-from lmsdb.cli.gcpause import paused_gc
 from lmsdb.domain.width import display_width
-from lmsdb.exporters import tables
 from lmsdb.exporters.cells import (
     escape,
     flag,
     framework_cell,
     framework_name_cell,
     squeeze,
-    title_cell,
+    squeeze_all,
 )
 from lmsdb.progress import STEP, NoProgress, Progress
+from lmsdb.store.schema import (
+    Category,
+    Framework,
+    ListMeta,
+    Paper,
+    PaperCategory,
+    PaperFramework,
+    Venue,
+)
 
-papers_t = tables.papers
-venues_t = tables.venues
-frameworks_t = tables.frameworks
-categories_t = tables.categories
-pc_t = tables.paper_categories
-pf_t = tables.paper_frameworks
-meta_t = tables.list_meta
+papers_t = Paper.__table__
+venues_t = Venue.__table__
+frameworks_t = Framework.__table__
+categories_t = Category.__table__
+pc_t = PaperCategory.__table__
+pf_t = PaperFramework.__table__
+meta_t = ListMeta.__table__
 
 DEFAULT_TITLE = "Papers"
 # No repeat may run past a character that starts another match ('[' or '('): a heading of
@@ -54,27 +64,14 @@ def github_anchor(heading: str) -> str:
     return _NOT_SLUG.sub("", text.lower()).replace(" ", "-")
 
 
-# Layout whitespace: ASCII, and the line breaks a markdown reader would not see as text.
-_ASCII_SPACE = re.compile("[ \t\n\r\f\v\x85\u2028\u2029]+")
-
-
 def _cell(text: str) -> str:
-    """A value made safe for a table cell: no newlines, pipes escaped. Only ASCII whitespace
-    is layout; a non-breaking space in a title is kept (``str.split`` would take it)."""
-    return _ASCII_SPACE.sub(" ", text).strip(" ").replace("|", "\\|")
-
-
-def _flag(v: bool) -> str:
-    return "✔" if v else "✗"
+    """A value made safe for a table cell: one line, pipes escaped."""
+    return escape(squeeze(text))
 
 
 def write(conn: Connection, out: TextIO, progress: Progress | None = None) -> int:
     """Write the whole list; returns the number of paper rows written."""
-    with paused_gc():
-        return _write(conn, out, NoProgress() if progress is None else progress)
-
-
-def _write(conn: Connection, out: TextIO, progress: Progress) -> int:
+    progress = NoProgress() if progress is None else progress
     meta = dict(conn.execute(select(meta_t.c.key, meta_t.c.value)).all())
     if meta.get("layout"):
         return _write_layout(conn, out, progress, json.loads(meta["layout"]))
@@ -140,8 +137,8 @@ def _write(conn: Connection, out: TextIO, progress: Progress) -> int:
                            .order_by(frameworks_t.c.position, frameworks_t.c.id)):
         name = _cell(fw.name)
         link = f"[{name}]({fw.url})" if fw.url else name
-        w(f"| {fw.year or ''} | <span id=\"{fw.slug}\"></span>{link} | {_flag(fw.training)} | "
-          f"{_flag(fw.inference)} | {_flag(fw.serving)} | {_cell(fw.comments or '')} |\n")
+        w(f"| {fw.year or ''} | <span id=\"{fw.slug}\"></span>{link} | {flag(fw.training)} | "
+          f"{flag(fw.inference)} | {flag(fw.serving)} | {_cell(fw.comments or '')} |\n")
     if meta.get("extra"):  # the list's other sections (Contributing, License, ...) as written
         w("\n" + meta["extra"].strip("\n") + "\n")
     return n
@@ -159,14 +156,24 @@ Row = tuple[Any, ...]
 
 def _paper_rows(conn: Connection, progress: Progress) -> dict[str, list[Row]]:
     """Each section's papers in order, as (year, venue, title, framework, unknown cells)
-    cell texts, escaped."""
-    fw_links: dict[int, list[tuple[str, str]]] = {}
+    cell texts, escaped.
+
+    Built a column at a time (``map`` and comprehensions over all the rows), not a row at
+    a time through the cell functions of :mod:`.cells`: the same text, without a Python
+    call per cell of a 100,000-row list."""
+    links: dict[int, list[str]] = {}
+    link_text: dict[tuple[str, str], str] = {}  # a framework's link text, made once
     for pid, slug, name, label in conn.execute(
         select(pf_t.c.paper_id, frameworks_t.c.slug, frameworks_t.c.name, pf_t.c.label)
         .join(frameworks_t, pf_t.c.framework_id == frameworks_t.c.id)
         .order_by(pf_t.c.paper_id, pf_t.c.position)
     ):
-        fw_links.setdefault(pid, []).append((slug, label or name))
+        link = (slug, label or name)
+        if (text := link_text.get(link)) is None:
+            text = link_text[link] = escape(framework_cell([link]))
+        links.setdefault(pid, []).append(text)
+    # The pipes of each link escaped, then joined: the same as escaping the joined cell.
+    fw_cell = {pid: ", ".join(texts) for pid, texts in links.items()}
     rows = conn.execute(
         select(categories_t.c.name, papers_t.c.id, papers_t.c.year, venues_t.c.name,
                papers_t.c.title, papers_t.c.url, pc_t.c.cells)
@@ -175,20 +182,27 @@ def _paper_rows(conn: Connection, progress: Progress) -> dict[str, list[Row]]:
         .outerjoin(venues_t, papers_t.c.venue_id == venues_t.c.id)
         .join(categories_t, pc_t.c.category_id == categories_t.c.id)
         .order_by(categories_t.c.position, categories_t.c.id, pc_t.c.position, papers_t.c.id)
-    )
+    ).cursor.fetchall()  # ints and strings on every backend: no row processing needed
+    if not rows:
+        return {}
+    cats, pids, years, venues, titles, urls, cells = zip(*rows, strict=True)
+    # title_cell() and escape() of .cells, by the column.
+    titles = squeeze_all(titles)
+    table = list(zip(
+        map(str, years),
+        [v.replace("|", "\\|") if v else "" for v in venues],
+        [(f"[{t}]({u})" if u else t).replace("|", "\\|")
+         for t, u in zip(titles, urls, strict=True)],
+        [fw_cell.get(pid, "") for pid in pids],
+        [[escape(c) for c in json.loads(more)] if more else () for more in cells],
+        strict=True))
     out: dict[str, list[Row]] = {}
-    n = 0
-    no_links: list[tuple[str, str]] = []
-    for cat, pid, year, venue, ptitle, url, cells in rows:
-        links = fw_links.get(pid, no_links)
-        out.setdefault(cat, []).append((
-            str(year), escape(venue) if venue else "", escape(title_cell(ptitle, url)),
-            escape(framework_cell(links)) if links else "",
-            [escape(c) for c in json.loads(cells)] if cells else ()))
-        n += 1
-        if n % STEP == 0:
-            progress.update(STEP)
-    progress.update(n % STEP)
+    start = 0
+    for cat, same in groupby(cats):
+        end = start + sum(1 for _ in same)
+        out.setdefault(cat, []).extend(table[start:end])
+        progress.update(end - start)
+        start = end
     return out
 
 
@@ -252,19 +266,23 @@ def write_table(out: TextIO, block: dict[str, Any], rows: list[Row],
         else:
             out.writelines(_join(_cells(picks, r), outer) + "\n" for r in rows)
         return
-    body = [_cells(picks, r) for r in rows]
+    if None in picks:
+        body: list[Sequence[str]] = [_cells(picks, r) for r in rows]
+    else:  # every column a known one: the cells are items of the row, picked in C
+        pick = itemgetter(*picks)
+        body = list(map(pick, rows)) if len(picks) > 1 else [(pick(r),) for r in rows]
     header = [c.replace("|", "\\|") for c in split_cells(block["header"])]
     aligns = split_cells(block["align"])
-    out.writelines(line + "\n" for line in _padded_table(header, aligns, body, block["outer"],
-                                                          block["spaced"]))
+    out.write("\n".join(_padded_table(header, aligns, body, block["outer"], block["spaced"]))
+              + "\n")
 
 
-def _join(cells: list[str], outer: bool) -> str:
+def _join(cells: Sequence[str], outer: bool) -> str:
     return "| " + " | ".join(cells) + " |" if outer else " | ".join(cells)
 
 
-def _padded_table(header: list[str], aligns: list[str], body: list[list[str]], outer: bool,
-                  spaced: bool) -> list[str]:
+def _padded_table(header: list[str], aligns: list[str], body: Sequence[Sequence[str]],
+                  outer: bool, spaced: bool) -> list[str]:
     """Header, alignment row and body padded to each column's widest cell (display width).
 
     >>> for line in _padded_table(["Year", "Title"], [":-:", ":--"], [["2023", "模型"]],
@@ -277,17 +295,21 @@ def _padded_table(header: list[str], aligns: list[str], body: list[list[str]], o
     kinds = [(a.startswith(":"), a.endswith(":")) for a in aligns]
     kinds += [(False, False)] * (len(header) - len(kinds))
     widths = [display_width(h) for h in header]
-    for cells in body:
-        for k, c in enumerate(cells):
-            w = len(c) if c.isascii() else display_width(c)
-            if w > widths[k]:
-                widths[k] = w
+    ascii_rows = True  # every cell ASCII: its display width is its length
+    for k, column in enumerate(zip(*body, strict=True)):
+        if "".join(column).isascii():
+            w = max(map(len, column))
+        else:
+            ascii_rows = False
+            w = max(len(c) if c.isascii() else display_width(c) for c in column)
+        if w > widths[k]:
+            widths[k] = w
     for k, (left, right) in enumerate(kinds):
         least = 3 + left + right  # an alignment cell has at least three dashes
         widths[k] = max(widths[k], least - (0 if spaced else 2))
     columns = list(zip(widths, kinds, strict=True))
 
-    def pad(cells: list[str]) -> str:
+    def pad(cells: Sequence[str]) -> str:
         return _join([_align(c, w, kind) for c, (w, kind) in zip(cells, columns, strict=True)],
                      outer)
 
@@ -297,7 +319,21 @@ def _padded_table(header: list[str], aligns: list[str], body: list[list[str]], o
         rule.append((":" if left else "") + "-" * (size - left - right) + (":" if right else ""))
     rule_line = _join(rule, outer) if spaced else (
         "|" + "|".join(rule) + "|" if outer else "|".join(rule))
-    return [pad(header), rule_line, *(pad(cells) for cells in body)]
+    if not body or len(body[0]) != len(columns):
+        return [pad(header), rule_line, *(pad(cells) for cells in body)]
+    # A row of ASCII cells is one str.format of a template that pads as _align does (its
+    # centring, too, puts the odd space on the right); a row with wider characters is
+    # padded by display width, cell by cell.
+    template = _join([f"{{:{_FORMAT_ALIGN.get(kind, '<')}{w}}}" for w, kind in columns], outer)
+    fill = template.format
+    if ascii_rows:
+        lines = [fill(*cells) for cells in body]
+    else:
+        lines = [fill(*cells) if "".join(cells).isascii() else pad(cells) for cells in body]
+    return [pad(header), rule_line, *lines]
+
+
+_FORMAT_ALIGN = {(True, True): "^", (False, True): ">"}  # and "<" for the others
 
 
 def _align(cell: str, width: int, kind: tuple[bool, bool]) -> str:

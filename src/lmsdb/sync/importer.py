@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Engine
 
-from lmsdb.cli.gcpause import paused_gc
 from lmsdb.diagnostics import Diagnostics, LmsdbError
 from lmsdb.domain.records import from_markdown
 from lmsdb.progress import NoProgress, Progress
@@ -44,10 +43,9 @@ def import_markdown(
     writer lock before it reads (see :mod:`lmsdb.store.locks`; ``wait`` says how long to wait for
     another writer), so concurrent imports run one after the other.
     """
-    with paused_gc():
-        return _import(engine, path, prune=prune, dry_run=dry_run, lenient=lenient,
-                       diags=diags if diags is not None else Diagnostics(), progress=progress,
-                       max_delete=max_delete, wait=wait, prefer_list=prefer_list)
+    return _import(engine, path, prune=prune, dry_run=dry_run, lenient=lenient,
+                   diags=diags if diags is not None else Diagnostics(), progress=progress,
+                   max_delete=max_delete, wait=wait, prefer_list=prefer_list)
 
 
 def _import(engine: Engine, path: str | Path, *, prune: bool, dry_run: bool, lenient: bool,
