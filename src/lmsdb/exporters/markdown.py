@@ -116,10 +116,10 @@ def write(conn: Connection, out: TextIO, progress: Progress | None = None) -> in
     n = 0
     for cid, pid, year, venue, ptitle, url in rows:
         t = _cell(ptitle)
-        title_cell = f"[{t}]({url})" if url else t
+        linked = f"[{t}]({url})" if url else t
         fws = ", ".join(f"[{_cell(name)}](#{slug})" for slug, name in fw_links.get(pid, ()))
         by_category.setdefault(cid, []).append(
-            f"| {year} | {_cell(venue or '')} | {title_cell} | {fws} |\n")
+            f"| {year} | {_cell(venue or '')} | {linked} | {fws} |\n")
         n += 1
         if n % STEP == 0:
             progress.update(STEP)
