@@ -25,7 +25,6 @@ from lmsdb.exporters.cells import (
     framework_cell,
     framework_name_cell,
     squeeze,
-    squeeze_all,
 )
 from lmsdb.progress import STEP, NoProgress, Progress
 from lmsdb.store.schema import (
@@ -161,19 +160,18 @@ def _paper_rows(conn: Connection, progress: Progress) -> dict[str, list[Row]]:
     Built a column at a time (``map`` and comprehensions over all the rows), not a row at
     a time through the cell functions of :mod:`.cells`: the same text, without a Python
     call per cell of a 100,000-row list."""
-    links: dict[int, list[str]] = {}
-    link_text: dict[tuple[str, str], str] = {}  # a framework's link text, made once
+    fw_cell: dict[int, str] = {}
+    link_text: dict[tuple[str, str], str] = {}  # each link's text, made once
     for pid, slug, name, label in conn.execute(
         select(pf_t.c.paper_id, frameworks_t.c.slug, frameworks_t.c.name, pf_t.c.label)
         .join(frameworks_t, pf_t.c.framework_id == frameworks_t.c.id)
         .order_by(pf_t.c.paper_id, pf_t.c.position)
-    ):
+    ).cursor.fetchall():
         link = (slug, label or name)
         if (text := link_text.get(link)) is None:
             text = link_text[link] = escape(framework_cell([link]))
-        links.setdefault(pid, []).append(text)
-    # The pipes of each link escaped, then joined: the same as escaping the joined cell.
-    fw_cell = {pid: ", ".join(texts) for pid, texts in links.items()}
+        # Each link's pipes escaped, then joined: the same as escaping the joined cell.
+        fw_cell[pid] = fw_cell[pid] + ", " + text if pid in fw_cell else text
     rows = conn.execute(
         select(categories_t.c.name, papers_t.c.id, papers_t.c.year, venues_t.c.name,
                papers_t.c.title, papers_t.c.url, pc_t.c.cells)
@@ -187,7 +185,7 @@ def _paper_rows(conn: Connection, progress: Progress) -> dict[str, list[Row]]:
         return {}
     cats, pids, years, venues, titles, urls, cells = zip(*rows, strict=True)
     # title_cell() and escape() of .cells, by the column.
-    titles = squeeze_all(titles)
+    titles = list(map(squeeze, titles))
     table = list(zip(
         map(str, years),
         [v.replace("|", "\\|") if v else "" for v in venues],
