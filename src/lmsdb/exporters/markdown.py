@@ -157,8 +157,8 @@ def _paper_rows(conn: Connection, progress: Progress) -> dict[str, list[Row]]:
     """Each section's papers in order, as (year, venue, title, framework, unknown cells)
     cell texts, escaped.
 
-    Built a column at a time (``map`` and comprehensions over all the rows), not a row at
-    a time through the cell functions of :mod:`.cells`: the same text, without a Python
+    Built a column at a time (``map`` and comprehensions over a batch of rows), not a row
+    at a time through the cell functions of :mod:`.cells`: the same text, without a Python
     call per cell of a 100,000-row list."""
     fw_cell: dict[int, str] = {}
     link_text: dict[tuple[str, str], str] = {}  # each link's text, made once
@@ -172,7 +172,7 @@ def _paper_rows(conn: Connection, progress: Progress) -> dict[str, list[Row]]:
             text = link_text[link] = escape(framework_cell([link]))
         # Each link's pipes escaped, then joined: the same as escaping the joined cell.
         fw_cell[pid] = fw_cell[pid] + ", " + text if pid in fw_cell else text
-    rows = conn.execute(
+    cursor = conn.execute(
         select(categories_t.c.name, papers_t.c.id, papers_t.c.year, venues_t.c.name,
                papers_t.c.title, papers_t.c.url, pc_t.c.cells)
         .select_from(pc_t)
@@ -180,27 +180,27 @@ def _paper_rows(conn: Connection, progress: Progress) -> dict[str, list[Row]]:
         .outerjoin(venues_t, papers_t.c.venue_id == venues_t.c.id)
         .join(categories_t, pc_t.c.category_id == categories_t.c.id)
         .order_by(categories_t.c.position, categories_t.c.id, pc_t.c.position, papers_t.c.id)
-    ).cursor.fetchall()  # ints and strings on every backend: no row processing needed
-    if not rows:
-        return {}
-    cats, pids, years, venues, titles, urls, cells = zip(*rows, strict=True)
-    # title_cell() and escape() of .cells, by the column.
-    titles = list(map(squeeze, titles))
-    table = list(zip(
-        map(str, years),
-        [v.replace("|", "\\|") if v else "" for v in venues],
-        [(f"[{t}]({u})" if u else t).replace("|", "\\|")
-         for t, u in zip(titles, urls, strict=True)],
-        [fw_cell.get(pid, "") for pid in pids],
-        [[escape(c) for c in json.loads(more)] if more else () for more in cells],
-        strict=True))
+    ).cursor  # ints and strings on every backend: no row processing needed
     out: dict[str, list[Row]] = {}
-    start = 0
-    for cat, same in groupby(cats):
-        end = start + sum(1 for _ in same)
-        out.setdefault(cat, []).extend(table[start:end])
-        progress.update(end - start)
-        start = end
+    # A batch of rows at a time, so that the rows read are freed as they become cells.
+    while rows := cursor.fetchmany(STEP):
+        cats, pids, years, venues, titles, urls, cells = zip(*rows, strict=True)
+        # title_cell() and escape() of .cells, by the column.
+        titles = list(map(squeeze, titles))
+        table = list(zip(
+            map(str, years),
+            [v.replace("|", "\\|") if v else "" for v in venues],
+            [(f"[{t}]({u})" if u else t).replace("|", "\\|")
+             for t, u in zip(titles, urls, strict=True)],
+            [fw_cell.get(pid, "") for pid in pids],
+            [[escape(c) for c in json.loads(more)] if more else () for more in cells],
+            strict=True))
+        start = 0
+        for cat, same in groupby(cats):
+            end = start + sum(1 for _ in same)
+            out.setdefault(cat, []).extend(table[start:end])
+            start = end
+        progress.update(len(rows))
     return out
 
 
