@@ -58,7 +58,7 @@ lmsdb.query.adhoc.QueryError: refused: a statement that changes papers in a read
 >>> db.export_bib(venues="Nowhere")
 Traceback (most recent call last):
 ...
-lmsdb.exporters.selection.UnknownName: no venue named 'Nowhere'; the database has: OSDI, SC
+lmsdb.exporters.bibtex.UnknownName: no venue named 'Nowhere'; the database has: OSDI, SC
 >>> db.close()
 >>> import shutil; shutil.rmtree(tmp)
 """

@@ -158,9 +158,7 @@ def select_ids(engine: Engine, where: Any) -> set[int] | None:
     """The ids of the papers that pass an export filter (None: no filter)."""
     if where is None:
         return None
-    from lmsdb.store.schema import Paper
-
-    papers = Paper.__table__
+    from lmsdb.store.tables import papers_t as papers
 
     conds = where.conditions()
     if not conds:

@@ -17,14 +17,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection, and_, func, or_, select
 
 from lmsdb.exporters.selection import Filter
-from lmsdb.store.schema import Author, Paper, PaperAlias, PaperAuthor, PaperUrl, Venue
-
-papers_t = Paper.__table__
-venues_t = Venue.__table__
-authors_t = Author.__table__
-pa_t = PaperAuthor.__table__
-urls_t = PaperUrl.__table__
-aliases_t = PaperAlias.__table__
+from lmsdb.store.tables import aliases_t, authors_t, pa_t, papers_t, urls_t, venues_t
 
 
 class BibRow(NamedTuple):

@@ -27,23 +27,7 @@ from lmsdb.exporters.cells import (
     squeeze,
 )
 from lmsdb.progress import STEP, NoProgress, Progress
-from lmsdb.store.schema import (
-    Category,
-    Framework,
-    ListMeta,
-    Paper,
-    PaperCategory,
-    PaperFramework,
-    Venue,
-)
-
-papers_t = Paper.__table__
-venues_t = Venue.__table__
-frameworks_t = Framework.__table__
-categories_t = Category.__table__
-pc_t = PaperCategory.__table__
-pf_t = PaperFramework.__table__
-meta_t = ListMeta.__table__
+from lmsdb.store.tables import categories_t, frameworks_t, meta_t, papers_t, pc_t, pf_t, venues_t
 
 DEFAULT_TITLE = "Papers"
 # No repeat may run past a character that starts another match ('[' or '('): a heading of

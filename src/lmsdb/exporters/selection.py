@@ -14,25 +14,16 @@ from pathlib import Path
 from sqlalchemy import ColumnElement, Connection, exists, func, or_, select
 
 from lmsdb.diagnostics import LmsdbError
-from lmsdb.store.schema import (
-    Category,
-    Framework,
-    Paper,
-    PaperAlias,
-    PaperCategory,
-    PaperFramework,
-    Venue,
-    VenueAlias,
+from lmsdb.store.tables import (
+    aliases_t,
+    categories_t,
+    frameworks_t,
+    papers_t,
+    pc_t,
+    pf_t,
+    venue_aliases_t,
+    venues_t,
 )
-
-papers_t = Paper.__table__
-venues_t = Venue.__table__
-categories_t = Category.__table__
-aliases_t = PaperAlias.__table__
-venue_aliases_t = VenueAlias.__table__
-pc_t = PaperCategory.__table__
-frameworks_t = Framework.__table__
-pf_t = PaperFramework.__table__
 
 
 def _many(value: str | tuple[str, ...] | None) -> tuple[str, ...]:
@@ -112,6 +103,10 @@ class UnknownName(LmsdbError):
     def __init__(self, what: str, name: str, valid: list[str]):
         super().__init__(f"no {what} named {name!r}; the database has: "
                          + (", ".join(valid) or "none"))
+
+
+# Its public name, which tracebacks and the API's examples show: lmsdb.exporters.bibtex.
+UnknownName.__module__ = "lmsdb.exporters.bibtex"
 
 
 def venue_name(name: str) -> str:
