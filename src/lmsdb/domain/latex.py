@@ -23,14 +23,12 @@ from __future__ import annotations
 import codecs
 import re
 
-# The inline HTML of a title is read by lmsdb.domain.html; the LaTeX conversions below use its
-# tag scanner and entity decoding under their former local names.
-from lmsdb.domain.html import (
-    html_to_plain,  # noqa: F401  (transitional: sync.listsync imports it from here)
-    unescape_markdown,
-)
 from lmsdb.domain.html import tags as _tags
 from lmsdb.domain.html import unescape_entities as _unescape
+
+# The inline HTML of a title is read by lmsdb.domain.html; the LaTeX conversions below use its
+# tag scanner and entity decoding under their former local names.
+from lmsdb.domain.html import unescape_markdown
 from lmsdb.domain.latex_plain import latex_to_plain
 from lmsdb.domain.latex_plain import latexcodec_registered as _latexcodec
 

@@ -237,7 +237,7 @@ def _cells(picks: list[int | None], row: Row) -> list[str]:
 def write_table(out: TextIO, block: dict[str, Any], rows: list[Row],
                 roles: dict[str, int]) -> None:
     """One table, written in the layout its source had (see :func:`_padded_table`)."""
-    from lmsdb.sources.markdown import split_cells
+    from lmsdb.sources.markdown_rows import split_cells
 
     picks = [roles[r] if r is not None else None for r in block["roles"]]
     if not block["padded"]:

@@ -175,11 +175,14 @@ def _run_psycopg(con: Any, stmt: str, params: dict[str, Any], sql: str, write: b
 
 def _psycopg_error(e: Exception, sql: str, timeout: float | None) -> QueryError:
     msg = str(e).strip()
-    if "read-only transaction" in msg:
+    state = getattr(e, "sqlstate", None)  # the server's SQLSTATE; None for a client error
+    if state == "25006":  # read_only_sql_transaction
         return QueryError(f"refused: a write in a read-only query; pass --write to "
                           f"change the database\n  query: {sql.strip()}")
-    if "statement timeout" in msg:
+    if state == "57014" and "statement timeout" in msg:  # not a cancel by another session
         return QueryError(f"query stopped after {timeout:g} s (--timeout): {sql.strip()}")
+    # No SQLSTATE of their own (several statements are any syntax error's 42601; COPY to
+    # the client is psycopg's refusal): their message tells.
     if "multiple commands" in msg:
         return QueryError(f"{ONE_STATEMENT}\n  query: {sql.strip()}")
     if "COPY" in msg and "copy()" in msg:

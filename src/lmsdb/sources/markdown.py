@@ -16,12 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from lmsdb.diagnostics import Diagnostics, SourceError
-from lmsdb.sources.markdown_rows import (  # noqa: F401
-    FrameworkRow,  # (sync.rewrites)
-    PaperRow,  # (sync.rewrites)
-    parse_link,  # (sync.rewrites)
-    split_cells,  # (exporters.markdown; the rows' home is lmsdb.sources.markdown_rows)
-)
+from lmsdb.sources.markdown_rows import FrameworkRow, PaperRow
 from lmsdb.sources.markdown_tables import (
     Table,
     read_frameworks,

@@ -80,7 +80,7 @@ def _view(name: str, sqlite: str, postgresql: str | None = None) -> ReplaceableO
 # == Revision 0003 ==========================================================================
 
 # The index holds titles as plain text (H<sub>2</sub>O is indexed, matched and shown as
-# H2O), the same form lmsdb.domain.latex.html_to_plain gives for the inline HTML lists use. SQL has
+# H2O), the same form lmsdb.domain.html.html_to_plain gives for the inline HTML lists use. SQL has
 # no HTML parser, so the tags and entities seen in titles are removed one by one; the
 # expression is the same on SQLite and PostgreSQL.
 # (SQLite's parser allows only so much nesting, hence the common tags in lower case only.)

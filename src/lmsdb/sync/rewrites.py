@@ -11,11 +11,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from lmsdb.exporters.cells import flag, framework_cell, framework_name_cell, title_cell
-from lmsdb.sources.markdown import parse_link
+from lmsdb.sources.markdown_rows import parse_link
 
 if TYPE_CHECKING:
     from lmsdb.domain.records import FrameworkRecord, ListRecords, PaperRecord
-    from lmsdb.sources.markdown import FrameworkRow, PaperRow
+    from lmsdb.sources.markdown_rows import FrameworkRow, PaperRow
     from lmsdb.sync.identity import Group
 
 
