@@ -1,1 +1,2 @@
-"""Reading input files: the markdown list and .bib files, into parsed cells and entries (no database)."""
+"""Reading input files (the markdown list, .bib files) into parsed cells and entries;
+no database."""
