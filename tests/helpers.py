@@ -78,6 +78,35 @@ def entries(bib: str) -> dict[str, tuple[str, bool]]:
     return out
 
 
+def run_bibtex(bib: str, where: Path) -> tuple[dict[str, tuple[str, bool]], str, list[str]]:
+    """Run the real ``bibtex`` (style plain) on ``bib``, citing every entry, in ``where``.
+
+    Returns the entries (:func:`entries`), the ``.bbl`` and BibTeX's warnings. Without
+    ``bibtex`` the test fails in CI (``.ci/run`` installs it) and is skipped elsewhere.
+    """
+    import shutil
+    import subprocess
+
+    import pytest
+
+    exe = shutil.which("bibtex")
+    if exe is None:
+        if IN_CI:
+            pytest.fail("bibtex is not installed; .ci/run installs texlive-binaries/texlive-base")
+        pytest.skip("bibtex not installed (apt-get install texlive-binaries texlive-base)")
+    (where / "refs.bib").write_text(bib, encoding="utf-8")
+    info = entries(bib)
+    (where / "doc.aux").write_text(
+        "\\relax\n" + "".join(f"\\citation{{{k}}}\n" for k in info)
+        + "\\bibstyle{plain}\n\\bibdata{refs}\n", encoding="utf-8")
+    run = subprocess.run([exe, "doc"], cwd=where, capture_output=True, text=True, timeout=60)
+    log = (where / "doc.blg").read_text(encoding="utf-8", errors="replace")
+    assert run.returncode in (0, 1), run.stdout + run.stderr  # 1: warnings only
+    assert "error message" not in log, log
+    bbl = (where / "doc.bbl").read_text(encoding="utf-8")
+    return info, bbl, re.findall(r"^Warning--(.*)$", log, re.M)
+
+
 EXPECTED_CONSTRAINTS = {
     # By hand from lmsdb/store/schema.py: every ForeignKey, unique=True and index=True there.
     "papers": {"foreign_keys": [{"columns": ["venue_id"], "references": "venues",

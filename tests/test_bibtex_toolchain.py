@@ -10,7 +10,6 @@ by author), and "empty author in K" for those of them that are @inproceedings/@a
 from __future__ import annotations
 
 import io
-import re
 import shutil
 import subprocess
 
@@ -23,7 +22,7 @@ from lmsdb.exporters import bibtex
 from lmsdb.sync.importer import import_bibtex
 
 from .conftest import DATA
-from .helpers import IN_CI, entries
+from .helpers import IN_CI, entries, run_bibtex
 
 
 @pytest.fixture
@@ -37,26 +36,10 @@ def exported(seeded) -> str:
 
 
 def test_bibtex_plain_accepts_every_entry(exported, tmp_path):
-    exe = shutil.which("bibtex")
-    if exe is None:
-        if IN_CI:
-            pytest.fail("bibtex is not installed; .ci/run installs texlive-binaries/texlive-base")
-        pytest.skip("bibtex not installed (apt-get install texlive-binaries texlive-base)")
-    (tmp_path / "refs.bib").write_text(exported, encoding="utf-8")
-    info = entries(exported)
+    info, bbl, warnings = run_bibtex(exported, tmp_path)
     assert len(info) == 28
-    (tmp_path / "doc.aux").write_text(
-        "\\relax\n" + "".join(f"\\citation{{{k}}}\n" for k in info)
-        + "\\bibstyle{plain}\n\\bibdata{refs}\n", encoding="utf-8")
-    run = subprocess.run([exe, "doc"], cwd=tmp_path, capture_output=True, text=True,
-                         timeout=60)
-    log = (tmp_path / "doc.blg").read_text(encoding="utf-8", errors="replace")
-    assert run.returncode in (0, 1), run.stdout + run.stderr  # 1: warnings only
-    assert "error message" not in log, log
-    bbl = (tmp_path / "doc.bbl").read_text(encoding="utf-8")
     assert bbl.count("\\bibitem{") == len(info)
 
-    warnings = re.findall(r"^Warning--(.*)$", log, re.M)
     no_author = {k for k, (_, has) in info.items() if not has}
     expected = {f"to sort, need author or key in {k}" for k in no_author}
     expected |= {f"empty author in {k}" for k in no_author if info[k][0] != "misc"}

@@ -231,8 +231,10 @@ def test_refresh_replaces_only_what_enrichment_wrote(enriched, engine, services,
     assert "deepspeedmoe2022: warning: conflict: volume is 'CLXII'" in result.stderr
 
 
-def test_a_wrong_title_match_is_rejected_and_reported(migrated, services, clock, runner,
-                                                      db_url, tmp_path):
+def _attention_only(runner, db_url, tmp_path, services, endpoint: tuple[str, str],
+                    recorded: str) -> None:
+    """Import a list of one paper, "Attention Is All You Need" (no identifier but its
+    NeurIPS page), and have ``endpoint`` answer with the ``recorded`` response."""
     from .conftest import DATA
 
     md = tmp_path / "list.md"
@@ -241,9 +243,14 @@ def test_a_wrong_title_match_is_rejected_and_reported(migrated, services, clock,
                   "(https://papers.nips.cc/paper/7181-attention-is-all-you-need) | |\n",
                   encoding="utf-8")
     run_cli(runner, db_url, "import", str(md))
-    services.extra[("crossref", "/works")] = (
-        200, (DATA / "api/crossref/works_query-title_attention-is-all-you-need.json")
-        .read_bytes(), "application/json")
+    services.extra[endpoint] = (200, (DATA / "api" / recorded).read_bytes(),
+                                "application/json")
+
+
+def test_a_wrong_title_match_is_rejected_and_reported(migrated, services, clock, runner,
+                                                      db_url, tmp_path):
+    _attention_only(runner, db_url, tmp_path, services, ("crossref", "/works"),
+                    "crossref/works_query-title_attention-is-all-you-need.json")
     result = run_cli(runner, db_url, "enrich", "--source", "crossref")
     assert result.exit_code == 0
     assert "attention2017: warning: crossref candidate 10.18653/v1/n18-2074 rejected: title " \
@@ -256,17 +263,8 @@ def test_a_wrong_title_match_is_rejected_and_reported(migrated, services, clock,
 
 def test_s2_title_match_accepted_when_it_is_the_paper(migrated, services, clock, runner,
                                                       db_url, tmp_path):
-    from .conftest import DATA
-
-    md = tmp_path / "list.md"
-    md.write_text("# A list\n\n## Papers\n\n### Models\n\n| Year | Pub | Title | Framework |\n"
-                  "|---|---|---|---|\n| 2017 | NeurIPS | [Attention Is All You Need]"
-                  "(https://papers.nips.cc/paper/7181-attention-is-all-you-need) | |\n",
-                  encoding="utf-8")
-    run_cli(runner, db_url, "import", str(md))
-    services.extra[("s2", "/graph/v1/paper/search/match")] = (
-        200, (DATA / "api/semanticscholar/paper_search_match_attention-is-all-you-need.json")
-        .read_bytes(), "application/json")
+    _attention_only(runner, db_url, tmp_path, services, ("s2", "/graph/v1/paper/search/match"),
+                    "semanticscholar/paper_search_match_attention-is-all-you-need.json")
     result = run_cli(runner, db_url, "enrich", "--source", "s2")
     assert result.exit_code == 0, result.output
     assert _authors(migrated, "attention2017")[:2] == ["Vaswani, Ashish", "Shazeer, Noam M."]
