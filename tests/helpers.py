@@ -32,6 +32,17 @@ def dump(engine, skip: tuple[str, ...] = ()) -> list:
                 for t in tables if t not in skip]
 
 
+def sql_dump(path: Path) -> str:
+    """A SQLite file's whole content as SQL text (``iterdump``): equal dumps, equal files."""
+    import sqlite3
+
+    con = sqlite3.connect(path)
+    try:
+        return "\n".join(con.iterdump())
+    finally:
+        con.close()
+
+
 def q(engine, sql: str, **params) -> list[tuple]:
     """The rows of one query, as tuples."""
     with engine.connect() as c:

@@ -16,6 +16,7 @@ from lmsdb.query import adhoc as query
 from lmsdb.store.db import make_engine
 
 from .conftest import SEED, run_cli
+from .helpers import sql_dump
 
 
 @pytest.fixture
@@ -26,14 +27,6 @@ def seeded_url(runner, db_url):
 
 def _path(url: str) -> Path:
     return Path(url.removeprefix("sqlite:///"))
-
-
-def _dump(path: Path) -> str:
-    con = sqlite3.connect(path)
-    try:
-        return "\n".join(con.iterdump())
-    finally:
-        con.close()
 
 
 # ------------------------------------------------------------------ 1. import --prune
@@ -57,23 +50,23 @@ def _short_list(tmp_path: Path, keep: int) -> Path:
 def test_prune_refuses_more_than_the_safe_share(runner, seeded_url, tmp_path):
     """No warning, but the list lost most of its rows: 20+ papers and more than 10%."""
     short = _short_list(tmp_path, keep=1)
-    before = _dump(_path(seeded_url))
+    before = sql_dump(_path(seeded_url))
     res = run_cli(runner, seeded_url, "import", "--prune", str(short))
     assert res.exit_code == 1
     # Lines 20-42 go; line 19 and the Inference table's two papers stay: 22 of 25 deleted.
     assert "--prune would delete 22 of 25 papers and 0 of 7 frameworks" in res.stderr
     assert "more than the safe share" in res.stderr and "--max-delete 22" in res.stderr
-    assert _dump(_path(seeded_url)) == before
+    assert sql_dump(_path(seeded_url)) == before
     # Without --prune the same list is imported (nothing deleted).
     assert run_cli(runner, seeded_url, "import", str(short)).exit_code == 0
 
 
 def test_max_delete_allows_a_large_prune_and_no_more(runner, seeded_url, tmp_path):
     short = _short_list(tmp_path, keep=1)
-    before = _dump(_path(seeded_url))
+    before = sql_dump(_path(seeded_url))
     res = run_cli(runner, seeded_url, "import", "--prune", "--max-delete", "21", str(short))
     assert res.exit_code == 1 and "more than --max-delete 21" in res.stderr
-    assert _dump(_path(seeded_url)) == before
+    assert sql_dump(_path(seeded_url)) == before
     res = run_cli(runner, seeded_url, "import", "--prune", "--max-delete", "22", str(short))
     assert res.exit_code == 0, res.stderr
     assert "deleted 22" in res.stderr
@@ -183,12 +176,12 @@ def _set_revision(url: str, rev: str) -> None:
                                   ["migrate"], ["rekey"], ["sql", "--write", "delete from papers"]])
 def test_a_newer_lmsdbs_database_is_not_changed(runner, seeded_url, args):
     _set_revision(seeded_url, "0099")
-    before = _dump(_path(seeded_url))
+    before = sql_dump(_path(seeded_url))
     res = run_cli(runner, seeded_url, *args)
     assert res.exit_code == 1
     assert "schema revision '0099'" in res.stderr and "a newer lmsdb wrote it" in res.stderr
     assert "Traceback" not in res.stderr
-    assert _dump(_path(seeded_url)) == before
+    assert sql_dump(_path(seeded_url)) == before
 
 
 def test_reading_commands_read_a_newer_lmsdbs_database(runner, seeded_url):
@@ -205,13 +198,13 @@ def test_reading_commands_do_not_migrate_an_older_database(runner, tmp_path):
 
     url = f"sqlite:///{tmp_path / 'old.sqlite'}"
     upgrade(make_engine(url), "0002")
-    before = _dump(_path(url))
+    before = sql_dump(_path(url))
     for args in (["stats"], ["export", "md"], ["schema"]):
         res = run_cli(runner, url, *args)
         assert res.exit_code == 2 and "run `lmsdb migrate` first" in res.stderr
     res = run_cli(runner, url, "sql", "select count(*) from papers")
     assert res.exit_code == 0
-    assert _dump(_path(url)) == before
+    assert sql_dump(_path(url)) == before
 
 
 # ------------------------------------------------------------------ 10. a full stdout

@@ -11,12 +11,12 @@ from __future__ import annotations
 import csv
 import importlib.util
 import shutil
-import sqlite3
 from pathlib import Path
 
 import pytest
 
 from .conftest import DATA, SEED, run_cli
+from .helpers import sql_dump
 
 BAD = DATA / "bad"
 
@@ -36,14 +36,6 @@ def _cases() -> list[dict[str, str]]:
 CASES = _cases()
 
 
-def _dump(path: Path) -> str:
-    con = sqlite3.connect(path)
-    try:
-        return "\n".join(con.iterdump())
-    finally:
-        con.close()
-
-
 @pytest.fixture(scope="module")
 def reference_db(tmp_path_factory) -> tuple[Path, str]:
     """A database holding the reference list, and its dump."""
@@ -52,7 +44,7 @@ def reference_db(tmp_path_factory) -> tuple[Path, str]:
     path = tmp_path_factory.mktemp("ref") / "ref.sqlite"
     res = run_cli(CliRunner(), f"sqlite:///{path}", "import", str(SEED))
     assert res.exit_code == 0, res.stderr
-    return path, _dump(path)
+    return path, sql_dump(path)
 
 
 def test_the_corpus_is_large_and_complete():
@@ -93,7 +85,7 @@ def test_hostile_input(case, reference_db, tmp_path, runner):
         else:
             refusal = [line for line in stderr.splitlines() if "--prune would delete" in line]
             assert refusal and prefix in refusal[0] and message in refusal[0], stderr[-2000:]
-        assert _dump(db) == ref_dump
+        assert sql_dump(db) == ref_dump
     elif outcome == "warning":
         assert res.exit_code == 0, stderr[-2000:]
         assert _find(stderr, prefix, "warning", message), stderr[-2000:]

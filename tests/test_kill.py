@@ -22,16 +22,9 @@ import pytest
 
 from .conftest import SEED, run_cli
 from .generate import generate
+from .helpers import sql_dump
 
 N = 5_000  # papers: the write transaction lasts a few tenths of a second
-
-
-def _dump(path: Path) -> str:
-    con = sqlite3.connect(path)
-    try:
-        return "\n".join(con.iterdump())
-    finally:
-        con.close()
 
 
 def _integrity(path: Path) -> str:
@@ -68,7 +61,7 @@ def test_kill_9_during_an_import_keeps_the_old_state(runner, tmp_path):
     db = tmp_path / "db.sqlite"
     url = f"sqlite:///{db}"
     assert run_cli(runner, url, "import", str(SEED)).exit_code == 0
-    before = _dump(db)
+    before = sql_dump(db)
     big = tmp_path / "big.md"
     big.write_text(generate(N, seed=10), encoding="utf-8")
     journal = Path(f"{db}-journal")
@@ -88,7 +81,7 @@ def test_kill_9_during_an_import_keeps_the_old_state(runner, tmp_path):
         pytest.fail(f"{len(delays)} imports committed before they could be killed")
 
     assert _integrity(db) == "ok"  # opening the database rolls the hot journal back
-    assert _dump(db) == before
+    assert sql_dump(db) == before
 
     res = run_cli(runner, url, "import", str(big))
     assert res.exit_code == 0, res.stderr[-2000:]
