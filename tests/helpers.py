@@ -43,6 +43,18 @@ def sql_dump(path: Path) -> str:
         con.close()
 
 
+def export_md(engine) -> str:
+    """What ``lmsdb export md`` writes for the database at ``engine``."""
+    import io
+
+    from lmsdb.exporters import markdown
+
+    out = io.StringIO()
+    with engine.connect() as c:
+        markdown.write(c, out)
+    return out.getvalue()
+
+
 def q(engine, sql: str, **params) -> list[tuple]:
     """The rows of one query, as tuples."""
     with engine.connect() as c:

@@ -2,20 +2,10 @@
 
 from __future__ import annotations
 
-import io
-
-from lmsdb.exporters import markdown
 from lmsdb.sync.importer import import_markdown
 
-from .helpers import content
+from .helpers import content, export_md
 from .linerule import unpadded
-
-
-def export(engine) -> str:
-    out = io.StringIO()
-    with engine.connect() as c:
-        markdown.write(c, out)
-    return out.getvalue()
 
 
 def test_round_trip_gives_same_database(seeded, tmp_path):
@@ -23,17 +13,17 @@ def test_round_trip_gives_same_database(seeded, tmp_path):
     from lmsdb.store.migrate import ensure_schema
 
     md = tmp_path / "exported.md"
-    md.write_text(export(seeded), encoding="utf-8")
+    md.write_text(export_md(seeded), encoding="utf-8")
     other = make_engine(f"sqlite:///{tmp_path / 'other.sqlite'}")
     ensure_schema(other)
     import_markdown(other, md)
     assert content(other) == content(seeded)
     # And exporting again is byte-identical: the export is a fixed point.
-    assert export(other) == md.read_text(encoding="utf-8")
+    assert export_md(other) == md.read_text(encoding="utf-8")
 
 
 def test_structure_of_the_regenerated_list(seeded):
-    md = export(seeded)
+    md = export_md(seeded)
     lines = md.splitlines()
     flat = [unpadded(ln) for ln in lines]
     assert lines[0] == ("# Awesome Large Model (LM) System [![Awesome](https://awesome.re/badge"
@@ -56,7 +46,7 @@ def test_structure_of_the_regenerated_list(seeded):
 
 
 def test_sections_keep_source_order(seeded):
-    md = export(seeded)
+    md = export_md(seeded)
     training = md.split("### Training")[1].split("### Inference")[0]
     titles = [ln.split("[", 1)[1].split("]", 1)[0] for ln in training.splitlines()
               if ln.startswith("| 20")]

@@ -3,16 +3,15 @@ the import named in a note or a warning (the "line rule", checked on every fixtu
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
 
 from lmsdb.diagnostics import Diagnostics
-from lmsdb.exporters import markdown
 from lmsdb.sync.importer import import_markdown
 
 from .conftest import DATA, SEED, run_cli
+from .helpers import export_md
 from .linerule import unnamed_differences
 
 FIXTURES = sorted((DATA / "md").glob("*.md"))
@@ -20,18 +19,11 @@ FIXTURES = sorted((DATA / "md").glob("*.md"))
 LENIENT = {"messy.md", "unknown_anchor.md"}
 
 
-def export(engine) -> str:
-    out = io.StringIO()
-    with engine.connect() as c:
-        markdown.write(c, out)
-    return out.getvalue()
-
-
 @pytest.mark.parametrize("path", [SEED, *FIXTURES], ids=lambda p: Path(p).name)
 def test_every_changed_line_is_named_by_the_import(migrated, path):
     diags = Diagnostics()
     import_markdown(migrated, path, diags=diags, lenient=Path(path).name in LENIENT)
-    assert unnamed_differences(Path(path).read_text(encoding="utf-8"), export(migrated),
+    assert unnamed_differences(Path(path).read_text(encoding="utf-8"), export_md(migrated),
                                diags) == []
 
 
@@ -40,7 +32,7 @@ def test_the_line_rule_catches_an_unnamed_change(migrated):
     diags = Diagnostics()
     import_markdown(migrated, SEED, diags=diags)
     quiet = Diagnostics([d for d in diags.items if "'SIGKDD Tutorial'" not in d.message])
-    assert unnamed_differences(SEED.read_text(encoding="utf-8"), export(migrated), quiet) == [
+    assert unnamed_differences(SEED.read_text(encoding="utf-8"), export_md(migrated), quiet) == [
         "-39: 2020 | SIGKDD Tutorial | [DeepSpeed: System Optimizations Enable Training Deep "
         "Learning Models with Over 100 Billion Parameters.](https://dl.acm.org/doi/10.1145/"
         "3394486.3406703) | [DeepSpeed](#ds)"]
@@ -50,14 +42,14 @@ def test_reference_list_changes_only_repaired_lines(seeded):
     """Of the reference list's 82 lines the export changes, padding aside, 12: the six rows
     with a repaired venue or URL (20, 27, 31, 32, 39, 41), the four template rows, the
     squeezed comment (75) and the repeated PipeDream row (81)."""
-    every = unnamed_differences(SEED.read_text(encoding="utf-8"), export(seeded),
+    every = unnamed_differences(SEED.read_text(encoding="utf-8"), export_md(seeded),
                                 Diagnostics())
     assert [int(x.split(":")[0][1:]) for x in every] == [20, 27, 31, 32, 39, 41, 59, 60, 66,
                                                           67, 75, 81]
 
 
 def test_padded_tables_stay_padded_and_unpadded_stay_unpadded(seeded):
-    lines = export(seeded).splitlines()
+    lines = export_md(seeded).splitlines()
     # Padded (the source's Training table): every row as wide as the header.
     k = lines.index("### Training") + 2
     widths = {len(x) for x in lines[k : k + 26]}
@@ -70,7 +62,7 @@ def test_padded_tables_stay_padded_and_unpadded_stay_unpadded(seeded):
 
 def test_an_unpadded_table_is_written_unpadded(migrated):
     import_markdown(migrated, DATA / "md" / "sync_v1.md")
-    md = export(migrated)
+    md = export_md(migrated)
     assert ("| 2022 | OSDI | [Alpa: Automating Inter- and Intra-Operator Parallelism for "
             "Distributed Deep Learning](https://www.usenix.org/conference/osdi22/presentation/"
             "zheng-lianmin) | [Alpa](#alpa) |") in md.splitlines()
@@ -87,7 +79,7 @@ def test_wide_characters_count_two_columns(migrated, tmp_path):
                  f"| 2023 | {latin}" + " " * 2 + " |\n\n"
                  "## Frameworks\n\n| Year | Name |\n|---|---|\n", encoding="utf-8")
     import_markdown(migrated, f)
-    lines = export(migrated).splitlines()
+    lines = export_md(migrated).splitlines()
     k = lines.index("### Training") + 2
     assert lines[k : k + 4] == [
         "| Year | Title                          |",   # the widest cell is 30 columns
@@ -103,7 +95,7 @@ def test_a_framework_link_keeps_its_text(migrated, tmp_path):
     f.write_text(src, encoding="utf-8")
     diags = Diagnostics()
     import_markdown(migrated, f, diags=diags)
-    assert "[AlpaLink](#alpa)" in export(migrated)
+    assert "[AlpaLink](#alpa)" in export_md(migrated)
     assert [(d.level, d.message) for d in diags.items if "AlpaLink" in d.message] == [
         ("note", "framework link [AlpaLink](#alpa): the framework's name is 'Alpa'; the link "
                  "text is kept as written")]
@@ -150,7 +142,7 @@ def test_spacing_inside_a_title_is_a_named_repair(migrated, tmp_path):
     [note] = [d for d in diags.items if d.level == "note"]
     assert note.line == 13 and note.message.startswith(
         "the regenerated list (export md) writes the title 'Alpa:  Automating")
-    assert unnamed_differences(src, export(migrated), diags) == []
+    assert unnamed_differences(src, export_md(migrated), diags) == []
 
 
 def test_without_a_stored_layout_the_list_is_generated_unpadded(seeded):
@@ -161,7 +153,7 @@ def test_without_a_stored_layout_the_list_is_generated_unpadded(seeded):
     with seeded.begin() as c:
         c.execute(text("delete from list_meta where key = 'layout'"))
         c.execute(text("update frameworks set listed = false where slug = 'terapipe'"))
-    md = export(seeded)
+    md = export_md(seeded)
     assert "| Year | Publisher | Title | Framework |\n|:----:|:---------:|:------|:---------:|\n" in md
     assert "  - [Frameworks](#frameworks)" in md.splitlines()
     assert "| 2022 | NeurIPS | [ZeroQuant:" in md
@@ -177,7 +169,7 @@ def test_a_second_table_of_a_section_is_merged_into_the_first_with_notes(migrate
     f.write_text(src, encoding="utf-8")
     diags = Diagnostics()
     import_markdown(migrated, f, diags=diags)
-    md = export(migrated)
+    md = export_md(migrated)
     assert md.index("[Another]") < md.index("More training papers:")
     assert [d.line for d in diags.items if "already has a table at line 9" in d.message] == [20]
     assert unnamed_differences(src, md, diags) == []

@@ -4,16 +4,14 @@ unknown columns are warned about and kept, a missing column names its line."""
 
 from __future__ import annotations
 
-import io
-
 import pytest
 from sqlalchemy import text
 
 from lmsdb.diagnostics import Diagnostics, SourceError
-from lmsdb.exporters import markdown
 from lmsdb.sync.importer import import_markdown
 
 from .conftest import SEED, run_cli
+from .helpers import export_md
 from .linerule import unnamed_differences
 
 BROKEN_LINE = 39  # the SIGKDD Tutorial row of the reference list
@@ -91,13 +89,6 @@ def md_list(header: str, align: str, row: str) -> str:
             " | ✔ | ✔ | ✗ | |\n")
 
 
-def export(engine) -> str:
-    out = io.StringIO()
-    with engine.connect() as c:
-        markdown.write(c, out)
-    return out.getvalue()
-
-
 def test_code_column_is_the_framework_column(migrated, tmp_path):
     f = tmp_path / "code.md"
     f.write_text(md_list("| Paper | Year | Venue | Code |", "|---|---|---|---|",
@@ -109,7 +100,7 @@ def test_code_column_is_the_framework_column(migrated, tmp_path):
     assert q(migrated, "select f.slug from paper_frameworks pf join frameworks f "
              "on f.id = pf.framework_id") == [("ds",)]
     assert "| [ZeRO](https://arxiv.org/abs/1910.02054) | 2020 | SC | [DeepSpeed](#ds) |" in (
-        export(migrated))
+        export_md(migrated))
 
 
 @pytest.mark.parametrize("header", ["| Title | Year | Conference | System |",
@@ -137,7 +128,7 @@ def test_an_unknown_column_is_warned_about_and_its_cells_kept(migrated, tmp_path
     assert w.message.startswith("unknown column 'Stars' (lmsdb knows Year; Publisher/Pub/Venue/"
                                 "Conference; Title/Paper; Framework/Frameworks/Code/System")
     assert w.message.endswith("kept as written in the regenerated list")
-    md = export(migrated)
+    md = export_md(migrated)
     assert "| Paper | Year | Venue | Stars |" in md
     assert "| [ZeRO](https://arxiv.org/abs/1910.02054) | 2020 | SC | 1.2k |" in md
     # The kept cell follows the paper: a re-import of a changed cell updates it.
@@ -145,7 +136,7 @@ def test_an_unknown_column_is_warned_about_and_its_cells_kept(migrated, tmp_path
     report = import_markdown(migrated, f)
     assert [str(c) for p in report.updated for c in p.changes] == [
         'other cells: ["1.2k"] → ["1.3k"]']
-    assert "| SC | 1.3k |" in export(migrated)
+    assert "| SC | 1.3k |" in export_md(migrated)
 
 
 def test_a_missing_required_column_is_an_error_naming_the_line(migrated, tmp_path):
@@ -161,7 +152,7 @@ def test_the_line_rule_holds_for_a_lenient_import(migrated, tmp_path):
     f = broken_seed(tmp_path)
     diags = Diagnostics()
     import_markdown(migrated, f, lenient=True, diags=diags)
-    assert unnamed_differences(f.read_text(encoding="utf-8"), export(migrated), diags) == []
+    assert unnamed_differences(f.read_text(encoding="utf-8"), export_md(migrated), diags) == []
 
 
 def test_an_unknown_column_of_the_frameworks_table_is_kept(migrated, tmp_path):
@@ -175,4 +166,4 @@ def test_an_unknown_column_of_the_frameworks_table_is_kept(migrated, tmp_path):
     import_markdown(migrated, f, diags=diags)
     assert [d.message.split(" (")[0] for d in diags.warnings] == ["unknown column 'Stars'"]
     assert ('| 2020 | <span id="ds"></span>[DeepSpeed](https://github.com/microsoft/DeepSpeed)'
-            " | ✔ | ✔ | ✗ |  | 38k |") in export(migrated)
+            " | ✔ | ✔ | ✗ |  | 38k |") in export_md(migrated)

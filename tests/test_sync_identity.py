@@ -4,16 +4,15 @@ from the issue is a test here."""
 
 from __future__ import annotations
 
-import io
 import json
 
 from sqlalchemy import text
 
 from lmsdb.diagnostics import Diagnostics
-from lmsdb.exporters import markdown
 from lmsdb.sync.importer import import_markdown
 
 from .conftest import SEED, run_cli
+from .helpers import export_md
 
 FRAMEWORKS = """
 ## Frameworks
@@ -38,13 +37,6 @@ def q(engine, sql):
         return [tuple(r) for r in c.execute(text(sql))]
 
 
-def export(engine) -> str:
-    out = io.StringIO()
-    with engine.connect() as c:
-        markdown.write(c, out)
-    return out.getvalue()
-
-
 def write(tmp_path, name: str, content: str):
     f = tmp_path / name
     f.write_text(content, encoding="utf-8")
@@ -67,7 +59,7 @@ def test_a_row_claims_one_paper_by_its_strongest_key(migrated, tmp_path):
     assert report.summary().splitlines()[0] == (
         "papers: added 0, updated 1, unchanged 0, reordered 0, deleted 1")
     assert q(migrated, "select citation_key, title from papers") == [("alpha2020", "Beta")]
-    md = export(migrated)
+    md = export_md(migrated)
     assert md.count("[Beta]") == 1 and "x.org/beta" not in md
     notes = [d for d in diags.items if "strongest key" in d.message]
     assert len(notes) == 1 and notes[0].line == 9  # the row's line in v2.md
@@ -85,7 +77,7 @@ def test_without_prune_the_weaker_match_is_unlisted(migrated, tmp_path):
         "papers: added 0, updated 1, unchanged 0, reordered 0, not in the list 1")
     assert q(migrated, "select p.citation_key from papers p where not exists (select 1 from "
              "paper_categories pc where pc.paper_id = p.id)") == [("beta2020",)]
-    assert export(migrated).count("[Beta]") == 1
+    assert export_md(migrated).count("[Beta]") == 1
 
 
 COMPRESSION = [
@@ -146,7 +138,7 @@ def test_a_paper_that_comes_back_is_listed_again(migrated, tmp_path):
     report = import_markdown(migrated, v17)
     assert report.categories_added == ["Compression"]
     assert q(migrated, "select citation_key from papers where title = 'Compress One'") == key
-    assert "Compress One" in export(migrated)
+    assert "Compress One" in export_md(migrated)
 
 
 def test_inserting_rows_is_not_a_reordering(migrated, tmp_path):

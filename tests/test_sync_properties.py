@@ -10,7 +10,6 @@ without --prune:
 
 from __future__ import annotations
 
-import io
 import random
 import shutil
 from dataclasses import dataclass, field
@@ -22,11 +21,11 @@ from hypothesis import strategies as st
 from sqlalchemy import event, text
 
 from lmsdb.diagnostics import Diagnostics
-from lmsdb.exporters import markdown
 from lmsdb.store.db import make_engine
 from lmsdb.store.migrate import ensure_schema
 from lmsdb.sync.importer import import_markdown
 
+from .helpers import export_md
 from .linerule import unnamed_differences
 
 VENUES = ["", "SC", "NeurIPS", "NeuraIPS", "OSDI", "ICML"]  # NeuraIPS is repaired on import
@@ -174,13 +173,6 @@ def databases(tmp_path_factory) -> Databases:
         engine.dispose()
 
 
-def export(engine) -> str:
-    out = io.StringIO()
-    with engine.connect() as c:
-        markdown.write(c, out)
-    return out.getvalue()
-
-
 def keys_by_url(engine) -> dict[str, str]:
     with engine.connect() as c:
         return dict(c.execute(text("select url, citation_key from papers")).all())
@@ -200,14 +192,14 @@ class Checker:
         f.write_text(src, encoding="utf-8")
         fresh = self.dbs.reset("fresh")
         import_markdown(fresh, f)
-        want = export(fresh)
+        want = export_md(fresh)
         for prune, engine in self.engines.items():
             diags = Diagnostics()
             # --max-delete: a random edit may drop most of a small list, which --prune
             # alone refuses (rightly, for a real list); here the sync itself is tested.
             import_markdown(engine, f, prune=prune, diags=diags,
                             max_delete=10_000 if prune else None)
-            got = export(engine)
+            got = export_md(engine)
             assert got == want, f"step {step}, prune={prune}: sync and fresh import differ"
             assert unnamed_differences(src, got, diags) == [], f"step {step}, prune={prune}"
             self._check_keys(m, prune, engine)
